@@ -1,0 +1,248 @@
+"""Commands and their exit codes: 0 fine, 1 an account failed, 2 something for you to fix."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from . import __version__, daemon, detect, domains, ics, mail, replies, status, systemd
+from . import config as config_module
+from .config import Config
+from .demo import make as make_demo
+from .engine import Engine, rules_from, utc_now
+from .errors import UserError
+from .store import InterviewRecord, Store, exclusive
+from .templates import Templates
+
+log = logging.getLogger("interview_followup")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-followup",
+        description="Drafts thank-you notes and adds follow-up reminders after job interviews; stops when the employer replies.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", metavar="PATH", help=f"configuration file (default: ${config_module.ENV_CONFIG} or {config_module.default_path()})")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail (twice for debugging)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("init", help="write a commented starter configuration (never overwrites)")
+    commands.add_parser("check", help="validate the configuration, templates and folders")
+    run = commands.add_parser("run", help="run the daemon (or one pass with --once)")
+    run.add_argument("--once", action="store_true", help="one pass, then exit")
+    run.add_argument("--dry-run", action="store_true", help="show what a pass would do; change nothing")
+    show = commands.add_parser("status", help="interviews, their follow-up steps and why any stopped")
+    show.add_argument("--json", action="store_true")
+    commands.add_parser("demo", help="try it on a throw-away calendar and mailbox; needs no configuration")
+
+    explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(dest="what", required=True)
+    event = explain.add_parser("event", help="judge every VEVENT in an .ics file")
+    event.add_argument("file", type=Path)
+    message = explain.add_parser("mail", help="judge one message (.eml)")
+    message.add_argument("file", type=Path)
+    message.add_argument("--employer", action="append", default=[], metavar="DOMAIN")
+    message.add_argument("--me", action="append", default=[], metavar="ADDRESS")
+
+    note = commands.add_parser("note", help="add a personal note or the decision date to an interview")
+    note.add_argument("interview", help="interview id from `status` (a prefix is enough) or company name")
+    note.add_argument("text", nargs="?", help="goes into the thank-you drafts not yet written")
+    note.add_argument("--decision-date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="when the employer said they will decide")
+    for name, text in (("replied", "mark that the employer answered: stop the follow-ups"), ("resume", "undo a stop that was wrong")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("interview")
+
+    unit = commands.add_parser("install-service", help="install the systemd user unit for this installation")
+    unit.add_argument("--print", action="store_true", help="print the unit instead of writing it")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    verbosity = -1 if args.quiet else args.verbose + (1 if args.command == "run" and not args.once else 0)
+    daemon.setup_logging(verbosity)
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        print(f"interview-followup: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    path = config_module.resolve_path(args.config)
+    if args.command == "init":
+        return _init(path)
+    if args.command == "demo":
+        return _demo()
+    if args.command == "explain":
+        return _explain(args, path)
+    loaded = config_module.load(path).config
+    if args.command == "check":
+        return _check(loaded, path)
+    if args.command == "run":
+        return _run(loaded, path, args.once, args.dry_run)
+    if args.command == "install-service":
+        return systemd.install(args.config and path, print_only=args.print)
+    store = _store(loaded)
+    try:
+        if args.command == "status":
+            items = status.overview(loaded, store, utc_now())
+            print(json.dumps(items, indent=2, ensure_ascii=False) if args.json else status.text(items))
+            return 0
+        return _correct(args, store)
+    finally:
+        store.close()
+
+
+def _store(config: Config) -> Store:
+    return Store.open(config_module.state_dir(config) / "state.sqlite3")
+
+
+def _init(path: Path) -> int:
+    if path.exists():
+        raise UserError(f"{path} already exists; not overwriting it. Edit it, or pass --config for another file.")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(resources.files("interview_followup").joinpath("starter.yaml").read_text(encoding="utf-8"))
+    print(f"Wrote {path}. Edit it, then run `interview-followup check`.")
+    return 0
+
+
+def _check(config: Config, path: Path) -> int:
+    problems = Templates.from_config(config).check()
+    for account in config.accounts:
+        if not account.calendar.startswith(("http://", "https://")) and not Path(account.calendar).exists():
+            problems.append(f"accounts[{account.name}].calendar: {account.calendar} does not exist")
+        if account.inbox and not (account.inbox / "cur").is_dir():
+            problems.append(f"accounts[{account.name}].inbox: {account.inbox} is not a Maildir folder (no cur/ inside)")
+    for problem in problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    print(f"{path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})")
+    return 0
+
+
+def _run(config: Config, path: Path, once: bool, dry_run: bool) -> int:
+    if not config.accounts:
+        raise UserError(f"{path}: no accounts configured; add one under `accounts:` (see `interview-followup init`).")
+    with exclusive(config_module.state_dir(config)):
+        if not (once or dry_run):
+            return daemon.Daemon(path, config, _store).serve()
+        store = _store(config)
+        try:
+            outcome = daemon.run_accounts(Engine(config, store, dry_run=dry_run), config.accounts)
+        finally:
+            store.close()
+    for report in outcome.reports:
+        for line in [*report.notices, *map(str, report.actions)]:
+            print(f"{report.account}: {line}")
+    for account, error in outcome.failed.items():
+        print(f"{account}: FAILED: {error}", file=sys.stderr)
+    return 1 if outcome.failed else 0
+
+
+def _demo() -> int:
+    now = datetime.now(timezone.utc)
+    path = make_demo(now)
+    config = config_module.load(path).config
+    store = _store(config)
+    try:
+        outcome = daemon.run_accounts(Engine(config, store), config.accounts)
+    finally:
+        store.close()
+    root = path.parent
+    print(f"Demo calendar and mailbox in {root}\n")
+    print("The calendar has an interview at Northwind Robotics that ended ten minutes ago,")
+    print("a dentist appointment and a mock interview (neither is a job interview).\n")
+    for report in outcome.reports:
+        for line in [*report.notices, *map(str, report.actions)]:
+            print(f"  {line}")
+    drafts = sorted((root / "Mail/Drafts/cur").glob("*"))
+    entries = sorted((root / "followups").glob("*.ics"))
+    print(f"\nDrafts ({len(drafts)}) in {root / 'Mail/Drafts/cur'}; the first one:\n")
+    if drafts:
+        print("    " + drafts[0].read_text(encoding="utf-8").replace("\n", "\n    "))
+    print(f"Follow-up entries ({len(entries)}) in {root / 'followups'}")
+    print(f"\nSee the plan:  interview-followup --config {path} status")
+    print("Nothing was sent: interview-followup only writes drafts.")
+    return 1 if outcome.failed else 0
+
+
+def _explain(args: argparse.Namespace, path: Path) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{args.file}: cannot read it ({exc.strerror})") from None
+    config = config_module.load(path).config if path.exists() else Config()
+    if args.what == "event":
+        span = (datetime(1970, 1, 2, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+        parsed = ics.parse(data, config.zone, *span)
+        for problem in parsed.problems:
+            print(f"{args.file}: skipped: {problem}", file=sys.stderr)
+        rules = rules_from(config)
+        result = []
+        for event in parsed.events:
+            verdict = detect.detect(event, rules)
+            result.append(
+                {"uid": event.uid, "recurrence_id": event.recurrence_id, "summary": event.summary, "start": event.start.isoformat(),
+                 "interview": verdict.interview, "employer": verdict.employer, "company": verdict.company or None,
+                 "role": verdict.role or None, "interviewers": [p.email for p in verdict.interviewers], "reasons": list(verdict.reasons)}
+            )
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    me = [a.lower() for a in args.me] or config.me.addresses
+    message = mail.parse(data, args.file.name, datetime.now(timezone.utc))
+    verdict = replies.classify(message, me)
+    sender = message.sender.email.partition("@")[2] if message.sender else ""
+    employers = [e.lower() for e in args.employer]
+    employer = next((e for e in employers if sender and domains.same_organisation(sender, e)), None)
+    result = {
+        "kind": verdict.kind.value,
+        "employer_reply": verdict.kind is replies.MessageKind.HUMAN and employer is not None,
+        "employer": employer,
+        "matched_by": f"sender domain {sender}" if employer else None,
+        "from": message.sender.email if message.sender else None,
+        "subject": message.subject,
+        "received": message.received.isoformat(),
+        "return_date": None,
+        "reasons": list(verdict.reasons),
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _correct(args: argparse.Namespace, store: Store) -> int:
+    record = _find_interview(store, args.interview)
+    interview_id = record.interview.id
+    if args.command == "note":
+        if args.text is None and args.decision_date is None:
+            raise UserError("give a note text, --decision-date, or both")
+        store.set_note(interview_id, args.text, args.decision_date)
+        print(f"Saved for {record.interview.company or interview_id}; drafts not yet written will use it.")
+    elif args.command == "replied":
+        store.stop_interview(interview_id, utc_now(), "marked as answered by you")
+        print(f"Stopped the follow-ups for {record.interview.company or interview_id}; upcoming entries go at the next pass.")
+    else:
+        store.stop_interview(interview_id, None, None)
+        print(f"Resumed the follow-ups for {record.interview.company or interview_id}.")
+    return 0
+
+
+def _find_interview(store: Store, needle: str) -> InterviewRecord:
+    records = store.interviews()
+    found = [r for r in records if r.interview.id.startswith(needle)] or [
+        r for r in records if needle.lower() in (r.interview.company or "").lower()
+    ]
+    if len(found) != 1:
+        choices = ", ".join(f"{r.interview.id} ({r.interview.company})" for r in records[-10:]) or "none yet"
+        raise UserError(f"{needle!r} matches {len(found)} interviews; use an id from `interview-followup status`: {choices}")
+    return found[0]

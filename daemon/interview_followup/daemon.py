@@ -1,0 +1,181 @@
+"""The resident loop around one pass: scheduling, signals, systemd notification, back-off."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from types import FrameType
+
+import schedule
+
+from . import config as config_module
+from .config import Account, Config
+from .engine import Engine, Report
+from .errors import UserError
+from .providers.local import Unavailable
+from .store import Store
+from .systemd import notify
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+CLOCK_JUMP = timedelta(minutes=2)
+TICK_SECONDS = 1.0
+
+
+@dataclass
+class Health:
+    """Per-account failures: a failing account waits longer each time; the others carry on."""
+
+    failures: int = 0
+    next_try: float = 0.0
+    last_error: str = ""
+
+
+@dataclass
+class Outcome:
+    reports: list[Report] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def run_accounts(engine: Engine, accounts: list[Account], health: dict[str, Health] | None = None) -> Outcome:
+    """One pass over every account that is due; an error in one is logged and kept to that one."""
+    health = health if health is not None else {}
+    outcome = Outcome()
+    for account in accounts:
+        state = health.setdefault(account.name, Health())
+        if time.monotonic() < state.next_try:
+            continue
+        if engine.should_stop():
+            break
+        try:
+            outcome.reports.append(engine.run(account))
+        except (Unavailable, UserError, OSError) as exc:
+            _failed(account, state, str(exc), engine.config.poll_interval, outcome)
+        except Exception as exc:  # noqa: BLE001 - a bug in one account must not stop the others
+            log.exception("%s: unexpected error", account.name)
+            _failed(account, state, f"{type(exc).__name__}: {exc}", engine.config.poll_interval, outcome)
+        else:
+            if state.failures:
+                log.info("%s: working again after %d failed attempts", account.name, state.failures)
+            health[account.name] = Health()
+    return outcome
+
+
+def _failed(account: Account, state: Health, error: str, interval: timedelta, outcome: Outcome) -> None:
+    state.failures += 1
+    delay = min(interval.total_seconds() * 2 ** (state.failures - 1), MAX_BACKOFF.total_seconds())
+    state.next_try = time.monotonic() + delay * random.uniform(0.8, 1.2)
+    if error != state.last_error:
+        log.error("%s: %s (retrying in about %d min)", account.name, error, max(1, round(delay / 60)))
+    state.last_error = error
+    outcome.failed[account.name] = error
+
+
+class Daemon:
+    def __init__(self, config_path: Path, loaded: Config, open_store: Callable[[Config], Store]) -> None:
+        self.config_path = config_path
+        self.config = loaded
+        self.open_store = open_store
+        self.stopping = False
+        self.reload_requested = False
+        self.health: dict[str, Health] = {}
+
+    def _signal(self, signum: int, _frame: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            self.reload_requested = True
+        else:
+            self.stopping = True
+
+    def serve(self) -> int:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, self._signal)
+        store = self.open_store(self.config)
+        try:
+            engine = self._engine(store)
+            scheduler = self._schedule(engine)
+            notify("READY=1\nSTATUS=first pass")
+            scheduler.run_all()
+            wall, mono = time.time(), time.monotonic()
+            while not self.stopping:
+                if self.reload_requested:
+                    self.reload_requested = False
+                    if self._reload():
+                        engine = self._engine(store)
+                        scheduler = self._schedule(engine)
+                        scheduler.run_all()
+                jumped = (time.time() - wall) - (time.monotonic() - mono)
+                wall, mono = time.time(), time.monotonic()
+                if jumped > CLOCK_JUMP.total_seconds():
+                    log.info("the clock jumped %d min (suspend?); running a pass now", jumped // 60)
+                    scheduler.run_all()
+                else:
+                    scheduler.run_pending()
+                notify("WATCHDOG=1")
+                time.sleep(TICK_SECONDS)
+        finally:
+            notify("STOPPING=1")
+            store.close()
+        log.info("stopped")
+        return 0
+
+    def _engine(self, store: Store) -> Engine:
+        return Engine(self.config, store, should_stop=lambda: self.stopping)
+
+    def _schedule(self, engine: Engine) -> schedule.Scheduler:
+        scheduler = schedule.Scheduler()
+        scheduler.every(int(self.config.poll_interval.total_seconds())).seconds.do(self._pass, engine)
+        return scheduler
+
+    def _pass(self, engine: Engine) -> None:
+        outcome = run_accounts(engine, self.config.accounts, self.health)
+        for report in outcome.reports:
+            for line in [*report.notices, *map(str, report.actions)]:
+                log.info("%s: %s", report.account, line)
+        failing = ", ".join(sorted(outcome.failed)) or "none"
+        notify(f"STATUS={len(self.config.accounts)} account(s); failing: {failing}")
+
+    def _reload(self) -> bool:
+        notify("RELOADING=1")
+        try:
+            self.config = config_module.load(self.config_path).config
+        except UserError as exc:
+            log.error("configuration not reloaded, keeping the previous one:\n%s", exc)
+            notify("READY=1")
+            return False
+        self.health.clear()
+        log.info("configuration reloaded from %s", self.config_path)
+        notify("READY=1")
+        return True
+
+
+class JournalFormatter(logging.Formatter):
+    """Under systemd, `<N>` prefixes become journald priorities; on a terminal, plain level names."""
+
+    PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
+
+    def __init__(self, journald: bool) -> None:
+        super().__init__("%(message)s" if journald else "%(levelname)s %(message)s")
+        self.journald = journald
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if self.journald:
+            return "\n".join(f"<{self.PRIORITY.get(record.levelno, 6)}>{line}" for line in text.splitlines())
+        return text
+
+
+def setup_logging(verbosity: int) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JournalFormatter(bool(os.environ.get("JOURNAL_STREAM"))))
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for noisy in ("icalendar", "recurring_ical_events", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

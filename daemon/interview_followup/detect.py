@@ -1,0 +1,231 @@
+"""Is this event one of the user's job interviews, and with whom? A pure function of the event."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import domains, untrusted
+from .model import Event, Person
+
+_STRONG = [
+    r"interview(s|ed|ing)?",
+    r"phone[ -]?screen(ing)?",
+    r"(recruiter|recruiting|technical|tech|hr|culture|initial) (screen(ing)?|call|chat)",
+    r"screening (call|interview)",
+    r"final round",
+    r"hiring manager",
+    r"on-?site (loop|visit|day)",
+    r"vorstellungsgespr[aä]ch",
+    r"bewerbungsgespr[aä]ch",
+    r"bewerbungsinterview",
+    r"kennenlerngespr[aä]ch",
+    r"entretien (d'|d’)?(embauche|recrutement|de recrutement|t[ée]l[ée]phonique|rh)",
+    r"entrevista( de trabajo| laboral| t[ée]cnica)?",
+    r"proceso de selecci[oó]n",
+]
+_WEAK = [r"on-?site", r"panel", r"recruiter", r"hiring", r"candidate", r"entretien", r"candidature", r"bewerbung", r"round \d"]
+_PRACTICE = [
+    r"mock",
+    r"practice",
+    r"interview (prep|preparation|training|coaching)",
+    r"probe-?interview",
+    r"[üu]bungs-?interview",
+    r"simulacro",
+    r"entrevista simulada",
+    r"entretien blanc",
+    r"(user|customer|exit|press|media|podcast|research) interviews?",
+]
+_NOTE = re.compile(r"^\s*(?:note|notes|notiz|remarque|nota)\s*:\s*(.+)$", re.I | re.M)
+_DECISION = re.compile(r"^\s*decision(?: date)?\s*:\s*(\d{4}-\d{2}-\d{2})\s*$", re.I | re.M)
+_ROLE_LINE = re.compile(r"^\s*(?:role|position|job|job title|stelle|poste|puesto)\s*:\s*(.+)$", re.I | re.M)
+_ROLE_SUMMARY = re.compile(
+    r"\b(?:for|für|pour|para)\s+(?:the\s+|a\s+|an\s+|die\s+|le\s+|el\s+)?(.+?)(?:\s+(?:role|position|Stelle|poste|puesto))?\s*(?:$|[|(\[–—]|\s-\s)",
+    re.I,
+)
+_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||<>|x|/|@)\s+|:\s+")
+
+
+def _words(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(" + "|".join(patterns) + r")(?![\w])", re.I)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the detector needs to know about the user, from the configuration."""
+
+    me: frozenset[str] = frozenset()
+    employer_domains: frozenset[str] = frozenset()
+    keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    exclude_domains: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    interview: bool
+    reasons: tuple[str, ...]
+    employer: str | None = None
+    company: str = ""
+    role: str = ""
+    interviewers: tuple[Person, ...] = ()
+    note: str = ""
+    decision_date: date | None = None
+
+
+@dataclass
+class _Evidence:
+    reasons: list[str] = field(default_factory=list)
+
+    def no(self, reason: str) -> Verdict:
+        return Verdict(False, (*self.reasons, reason))
+
+
+_STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
+
+
+def detect(event: Event, rules: Rules) -> Verdict:
+    """Judge one event; every verdict carries the reasons a person can check."""
+    why = _Evidence()
+    if event.own_key:
+        return why.no("created by interview-followup itself")
+    if event.status.upper() == "CANCELLED":
+        return why.no("the event is cancelled")
+    mine = [a for a in event.attendees if a.email in rules.me]
+    if any(a.partstat.upper() == "DECLINED" for a in mine):
+        return why.no("you declined it")
+
+    summary = untrusted.line(event.summary, 500)
+    description = untrusted.plain(event.description, 20_000)
+    text = f"{summary}\n{description}"
+    practice = _PRACTICE_RE.search(summary) or _PRACTICE_RE.search(description[:500])
+    if practice:
+        return why.no(f"practice or non-hiring session ({practice[0]!r})")
+    for word in rules.exclude_keywords:
+        if word.lower() in text.lower():
+            return why.no(f"matches your exclude keyword {word!r}")
+
+    people = _people(event, rules)
+    organizer = event.organizer
+    if organizer and organizer.domain and _is_current_employer(organizer.domain, rules):
+        return why.no(f"organised by your current employer ({organizer.domain})")
+    employer = _employer(event, people, rules)
+    if employer is None and any(_is_current_employer(p.domain, rules) for p in people):
+        return why.no("internal event of your current employer")
+
+    strong = _STRONG_RE.search(summary) or _STRONG_RE.search(description[:2000])
+    weak = _WEAK_RE.search(summary)
+    scheduler = _scheduler(event, description)
+    custom = next((w for w in rules.keywords if w.lower() in text.lower()), None)
+    if strong:
+        why.reasons.append(f"interview wording {strong[0]!r}")
+    elif custom:
+        why.reasons.append(f"your keyword {custom!r}")
+    elif weak and (scheduler or employer):
+        why.reasons.append(f"hiring wording {weak[0]!r} with an outside organisation")
+    elif scheduler and domains.registrable(scheduler) not in ("calendly.com",):
+        why.reasons.append(f"sent through the applicant-tracking system {scheduler}")
+    else:
+        return why.no("no interview wording")
+    if scheduler:
+        why.reasons.append(f"scheduled with {scheduler}")
+    if employer:
+        why.reasons.append(f"employer {employer} from {'the organizer' if organizer and domains.same_organisation(organizer.domain, employer) else 'the attendees'}")
+    else:
+        why.reasons.append("no employer domain: only free-mail or scheduler addresses")
+
+    company = _company(summary, employer)
+    note = _NOTE.search(description)
+    decision = _DECISION.search(description)
+    return Verdict(
+        interview=True,
+        reasons=tuple(why.reasons),
+        employer=employer,
+        company=company,
+        role=_role(summary, description),
+        interviewers=tuple(p for p in people if not domains.is_robot(p.email)),
+        note=untrusted.text(note[1], 1000) if note else "",
+        decision_date=_date(decision[1]) if decision else None,
+    )
+
+
+def _people(event: Event, rules: Rules) -> list[Person]:
+    """Humans on the invite other than the user: rooms, resources and robots are left out."""
+    seen: dict[str, Person] = {}
+    candidates: list[Person] = [*event.attendees]
+    if event.organizer:
+        candidates.insert(0, event.organizer)
+    for person in candidates:
+        email = untrusted.address(person.email)
+        if not email or email in rules.me or email in seen:
+            continue
+        name = untrusted.line(person.name, 100)
+        if getattr(person, "cutype", "INDIVIDUAL").upper() in ("ROOM", "RESOURCE", "GROUP", "UNKNOWN"):
+            continue
+        if domains.looks_like_room(email, name) or domains.is_robot(email):
+            continue
+        if name.lower() == email:
+            name = ""
+        seen[email] = Person(email=email, name=name)
+    return list(seen.values())
+
+
+def _is_current_employer(domain: str, rules: Rules) -> bool:
+    return any(domains.same_organisation(domain, own) for own in rules.employer_domains)
+
+
+def _employer(event: Event, people: list[Person], rules: Rules) -> str | None:
+    def eligible(domain: str) -> bool:
+        return (
+            bool(domain)
+            and not domains.is_generic(domain)
+            and not _is_current_employer(domain, rules)
+            and domains.registrable(domain) not in rules.exclude_domains
+            and not any(domains.same_organisation(domain, m.partition("@")[2]) for m in rules.me)
+        )
+
+    organizer = event.organizer
+    if organizer and organizer.email and organizer.email not in rules.me and eligible(organizer.domain):
+        return domains.registrable(organizer.domain)
+    counts = Counter(domains.registrable(p.domain) for p in people if eligible(p.domain))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _scheduler(event: Event, description: str) -> str | None:
+    addresses = [event.organizer.email] if event.organizer else []
+    addresses += [a.email for a in event.attendees]
+    for email in addresses:
+        domain = email.partition("@")[2]
+        if domain and domains.is_scheduler(domain):
+            return domains.registrable(domain)
+    for host in re.findall(r"https?://([a-z0-9.-]+)", description[:5000], re.I):
+        if domains.is_scheduler(host.lower()):
+            return domains.registrable(host.lower())
+    return None
+
+
+def _company(summary: str, employer: str | None) -> str:
+    label = employer.split(".")[0] if employer else ""
+    for part in _SEPARATORS.split(summary):
+        cleaned = _STRONG_RE.sub("", part).strip(" -–—:|()[]")
+        cleaned = re.sub(r"^(with|at|bei|chez|avec|con|en)\s+", "", cleaned, flags=re.I)
+        if label and cleaned.lower().replace(" ", "").startswith(label.replace("-", "")):
+            return untrusted.line(cleaned, 80)
+    match = re.search(r"\b(?:at|bei|chez)\s+([A-Z][\w&.' -]{1,60})", summary)
+    if match:
+        return untrusted.line(match[1], 80)
+    return label.replace("-", " ").title() if label else ""
+
+
+def _role(summary: str, description: str) -> str:
+    match = _ROLE_LINE.search(description) or _ROLE_SUMMARY.search(summary)
+    return untrusted.line(match[1], 120) if match else ""
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

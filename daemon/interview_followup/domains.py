@@ -1,0 +1,62 @@
+"""Who is an organisation and who is a generic sender, by mail domain."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+FREE_MAIL = frozenset(
+    """gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com
+    icloud.com me.com mac.com aol.com proton.me protonmail.com pm.me gmx.de gmx.net gmx.com web.de
+    t-online.de mail.ru yandex.ru yandex.com zoho.com fastmail.com hey.com tutanota.com orange.fr
+    free.fr laposte.net wanadoo.fr libero.it qq.com 163.com naver.com""".split()
+)
+
+SCHEDULERS = frozenset(
+    """greenhouse.io lever.co ashbyhq.com goodtime.io calendly.com myworkday.com workday.com
+    icims.com smartrecruiters.com workable.com modernloop.io prelude.co gem.com yello.co
+    paradox.ai rippling.com bamboohr.com recruitee.com teamtailor.com personio.de jobvite.com
+    hirebridge.com jazzhr.com breezy.hr""".split()
+)
+"""Tools that send invites on an employer's behalf: never the employer themselves."""
+
+_RESOURCE_HOSTS = ("resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com")
+_ROBOT_LOCAL = re.compile(r"^(no-?reply|do-?not-?reply|notifications?|calendar|scheduling|invites?|mailer-daemon|postmaster)([+._-].*)?$")
+_ROOM_NAME = re.compile(r"\b(room|raum|salle|sala|conf(erence)?|meeting ?room|besprechungsraum)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+@lru_cache(maxsize=4096)
+def registrable(domain: str) -> str:
+    """The organisation's domain (``eng.acme.co.uk`` → ``acme.co.uk``), from the packaged Public Suffix List."""
+    domain = domain.strip().strip(".").lower()
+    return _psl().privatesuffix(domain) or domain
+
+
+def same_organisation(domain: str, other: str) -> bool:
+    return bool(domain) and bool(other) and registrable(domain) == registrable(other)
+
+
+def is_generic(domain: str) -> bool:
+    """Free-mail and scheduling tools: a sender there says nothing about the employer."""
+    org = registrable(domain)
+    return org in FREE_MAIL or org in SCHEDULERS or domain.endswith(_RESOURCE_HOSTS)
+
+
+def is_scheduler(domain: str) -> bool:
+    return registrable(domain) in SCHEDULERS
+
+
+def is_robot(address: str) -> bool:
+    local, _, domain = address.partition("@")
+    return bool(_ROBOT_LOCAL.match(local)) or domain.endswith(_RESOURCE_HOSTS)
+
+
+def looks_like_room(address: str, name: str) -> bool:
+    return address.partition("@")[2].endswith(_RESOURCE_HOSTS) or bool(_ROOM_NAME.search(name))

@@ -1,0 +1,145 @@
+"""The domain: what the core reasons about, free of any provider's or storage's shape."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    @property
+    def first_name(self) -> str:
+        """The name to greet someone by; falls back to the mailbox name."""
+        if self.name:
+            return self.name.split()[0]
+        return ""
+
+
+@dataclass(frozen=True)
+class Attendee(Person):
+    partstat: str = "NEEDS-ACTION"
+    cutype: str = "INDIVIDUAL"
+    role: str = "REQ-PARTICIPANT"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One calendar event occurrence, time-zone aware, as any backend reports it."""
+
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    recurrence_id: str | None = None
+    description: str = ""
+    location: str = ""
+    all_day: bool = False
+    status: str = "CONFIRMED"
+    organizer: Person | None = None
+    attendees: tuple[Attendee, ...] = ()
+    own_key: str | None = None
+    """Set when this program created the event (its effect key)."""
+
+    @property
+    def identity(self) -> str:
+        """Stable across moves: the provider's id plus the recurrence instance."""
+        return f"{self.uid}/{self.recurrence_id}" if self.recurrence_id else self.uid
+
+
+@dataclass(frozen=True)
+class Interview:
+    """An event the detector judged to be one of the user's job interviews."""
+
+    id: str
+    account: str
+    event: Event
+    employer: str | None
+    company: str
+    role: str
+    interviewers: tuple[Person, ...]
+    reasons: tuple[str, ...] = ()
+    note: str = ""
+    decision_date: date | None = None
+
+    @property
+    def start(self) -> datetime:
+        return self.event.start
+
+    @property
+    def end(self) -> datetime:
+        return self.event.end
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """The parts of a received message that reply classification looks at."""
+
+    key: str
+    sender: Person | None
+    subject: str
+    received: datetime
+    message_id: str = ""
+    reply_to: tuple[Person, ...] = ()
+    recipients: tuple[Person, ...] = ()
+    in_reply_to: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    """Lower-cased header names; only the ones classification needs."""
+    content_type: str = "text/plain"
+    report_type: str = ""
+    calendar_method: str = ""
+    body: str = ""
+    """A bounded plain-text excerpt of the body."""
+
+
+class Kind(str, Enum):
+    """What the playbook asks a backend to make."""
+
+    DRAFT = "draft"
+    ENTRY = "entry"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the playbook wants to exist for an interview."""
+
+    interview_id: str
+    name: str
+    kind: Kind
+    due: datetime
+    """For an entry, when it takes place; for a draft, when it is written."""
+    materialize_at: datetime
+    recipient: Person | None = None
+    ordinal: int = 0
+    keep_after_stop: bool = False
+
+    @property
+    def key(self) -> str:
+        """Deterministic effect key: the same step of the same interview always maps here."""
+        who = self.recipient.email if self.recipient else str(self.ordinal)
+        raw = f"{self.interview_id}\0{self.name}\0{who}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class EntryPayload:
+    """A follow-up calendar entry, ready for any backend."""
+
+    key: str
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+
+
+def interview_id(account: str, identity: str) -> str:
+    return hashlib.sha256(f"{account}\0{identity}".encode()).hexdigest()[:10]

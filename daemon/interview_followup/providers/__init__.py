@@ -1,0 +1,90 @@
+"""The two small protocols every backend implements, and the registry keyed by `type`.
+
+Writes are idempotent by effect key: creating something that already exists returns it, so a
+retry after a crash never duplicates. Changing or deleting takes the fingerprint we last saw
+and refuses (``Outcome.MODIFIED``) when the user has changed the item since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from ..config import Account
+from ..model import EntryPayload, Event, InboundMessage
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where an item we made lives at the provider, and a fingerprint of its current content."""
+
+    ref: str
+    fingerprint: str
+
+
+class Outcome(str, Enum):
+    DONE = "done"
+    MISSING = "missing"
+    MODIFIED = "modified"
+
+
+@dataclass(frozen=True)
+class CalendarChanges:
+    events: list[tuple[str, Event]]
+    """(source, event) for every event in the sources that changed."""
+    replaced_sources: set[str]
+    """Sources listed in full: an interview from one of them that is absent is gone."""
+    cursor: str
+    problems: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+    """UIDs that could not be read this time: not evidence that they were removed."""
+
+
+@dataclass(frozen=True)
+class MailChanges:
+    messages: list[InboundMessage]
+    cursor: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The span of time whose events matter: recent interviews and those coming up."""
+
+    start: datetime
+    end: datetime
+
+
+class Calendar(Protocol):
+    def changes(self, cursor: str | None, window: Window) -> CalendarChanges: ...
+
+    def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored: ...
+
+    def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome: ...
+
+    def delete_entry(self, key: str, expected: str) -> Outcome: ...
+
+
+class Mailbox(Protocol):
+    def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges: ...
+
+    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored: ...
+
+    def delete_draft(self, key: str, expected: str) -> Outcome: ...
+
+
+@dataclass
+class Backend:
+    calendar: Calendar
+    mailbox: Mailbox
+
+
+def open_backend(account: Account, zone: ZoneInfo) -> Backend:
+    from . import local
+
+    factories: dict[str, Callable[[Account, ZoneInfo], Backend]] = {"local": local.open_local}
+    return factories[account.type](account, zone)

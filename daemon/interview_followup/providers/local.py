@@ -1,0 +1,277 @@
+"""The backend that needs no account: an .ics calendar (file, vdir folder or URL) and Maildir folders.
+
+It serves the demo, the tests, and people who sync with vdirsyncer, mbsync or offlineimap.
+The user's inbox is only ever read: never moved, renamed or flagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .. import ics, mail
+from ..config import LocalAccount
+from ..model import EntryPayload, InboundMessage
+from . import Backend, CalendarChanges, MailChanges, Outcome, Stored, Window
+
+log = logging.getLogger(__name__)
+
+CALENDAR_LIMIT = 64 * 1024 * 1024
+HTTP_TIMEOUT = 30
+_EPOCH_PREFIX = re.compile(r"^(\d{9,11})[._]")
+
+
+class Unavailable(Exception):
+    """A source that may work next time (a web calendar that is down)."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file, fsync, rename, fsync the folder: a crash leaves the old file or the new, never half."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(handle, data)
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+class LocalCalendar:
+    def __init__(self, source: str, followups: Path, zone: ZoneInfo) -> None:
+        self.source = source
+        self.followups = followups
+        self.zone = zone
+
+    def changes(self, cursor: str | None, window: Window) -> CalendarChanges:
+        state = json.loads(cursor) if cursor else {}
+        if state.get("window") != window.start.date().isoformat():
+            state = {}  # a new day: recurring series expand into a new window
+        state["window"] = window.start.date().isoformat()
+        if re.match(r"^https?://", self.source, re.I):
+            return self._from_url(state, window)
+        return self._from_files(state, window)
+
+    def _from_files(self, state: dict[str, object], window: Window) -> CalendarChanges:
+        root = Path(self.source)
+        if root.is_dir():
+            paths = sorted(p for p in root.iterdir() if p.suffix.lower() == ".ics" and not p.name.startswith("."))
+        elif root.is_file():
+            paths = [root]
+        else:
+            return CalendarChanges([], set(), json.dumps(state), [f"{root}: calendar not found; nothing read"])
+        before = state.get("files", {})
+        assert isinstance(before, dict)
+        after: dict[str, list[int]] = {}
+        events, replaced, problems, unreadable = [], set(), [], set()
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            after[str(path)] = [stat.st_mtime_ns, stat.st_size]
+            if before.get(str(path)) == after[str(path)]:
+                continue
+            if stat.st_size > CALENDAR_LIMIT:
+                problems.append(f"{path}: larger than {CALENDAR_LIMIT // 2**20} MiB, skipped")
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(f"{path}: cannot read ({exc.strerror})")
+                after.pop(str(path))
+                continue
+            parsed = ics.parse(data, self.zone, window.start, window.end)
+            problems += [f"{path.name}: {p}" for p in parsed.problems]
+            events += [(str(path), e) for e in parsed.events]
+            unreadable |= parsed.skipped
+            if parsed.readable:
+                replaced.add(str(path))
+        replaced |= {p for p in before if p not in after}
+        state["files"] = after
+        return CalendarChanges(events, replaced, json.dumps(state), problems, unreadable)
+
+    def _from_url(self, state: dict[str, object], window: Window) -> CalendarChanges:
+        request = urllib.request.Request(self.source, headers={"User-Agent": "interview-followup"})
+        if state.get("etag"):
+            request.add_header("If-None-Match", str(state["etag"]))
+        if state.get("modified"):
+            request.add_header("If-Modified-Since", str(state["modified"]))
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+                data = response.read(CALENDAR_LIMIT + 1)
+                state["etag"] = response.headers.get("ETag")
+                state["modified"] = response.headers.get("Last-Modified")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return CalendarChanges([], set(), json.dumps(state))
+            raise Unavailable(f"{_redact(self.source)}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise Unavailable(f"{_redact(self.source)}: {getattr(exc, 'reason', exc)}") from None
+        if len(data) > CALENDAR_LIMIT:
+            return CalendarChanges([], set(), json.dumps(state), ["calendar larger than the limit, skipped"])
+        parsed = ics.parse(data, self.zone, window.start, window.end)
+        replaced = {self.source} if parsed.readable else set()
+        return CalendarChanges([(self.source, e) for e in parsed.events], replaced, json.dumps(state), parsed.problems, set(parsed.skipped))
+
+    def _path(self, key: str) -> Path:
+        return self.followups / f"{key}.ics"
+
+    def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
+        path = self._path(entry.key)
+        if path.exists():
+            return Stored(path.name, digest(path.read_bytes()))
+        self.followups.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = ics.entry(entry, stamp)
+        write_atomically(path, data)
+        return Stored(path.name, digest(data))
+
+    def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
+        path = self._path(entry.key)
+        data = ics.entry(entry, stamp)
+        try:
+            current = digest(path.read_bytes())
+        except FileNotFoundError:
+            return Outcome.MISSING
+        if current == digest(data):
+            return Stored(path.name, current)
+        if current != expected:
+            return Outcome.MODIFIED
+        write_atomically(path, data)
+        return Stored(path.name, digest(data))
+
+    def delete_entry(self, key: str, expected: str) -> Outcome:
+        path = self._path(key)
+        try:
+            current = digest(path.read_bytes())
+        except FileNotFoundError:
+            return Outcome.MISSING
+        if current != expected:
+            return Outcome.MODIFIED
+        path.unlink()
+        _fsync_dir(path.parent)
+        return Outcome.DONE
+
+
+class LocalMailbox:
+    def __init__(self, inbox: Path | None, drafts: Path) -> None:
+        self.inbox = inbox
+        self.drafts = drafts
+
+    def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges:
+        if self.inbox is None:
+            return MailChanges([], "")
+        folders = [self.inbox / "new", self.inbox / "cur"]
+        try:
+            stamps = [f.stat().st_mtime_ns for f in folders]
+        except OSError:
+            return MailChanges([], cursor or "", [f"{self.inbox}: not a Maildir folder (no new/ and cur/); nothing read"])
+        if cursor == json.dumps(stamps):
+            return MailChanges([], cursor)
+        messages: list[InboundMessage] = []
+        problems: list[str] = []
+        for path in _maildir_files(folders):
+            key = _unique(path.name)
+            if known(key):
+                continue
+            try:
+                stat = path.stat()
+                if stat.st_mtime < since.timestamp():
+                    continue
+                with path.open("rb") as handle:
+                    raw = handle.read(mail.READ_LIMIT)
+            except OSError:
+                continue  # moved by the mail client between listing and reading; seen next time
+            try:
+                messages.append(mail.parse(raw, key, _delivered(path.name, stat.st_mtime)))
+            except Exception as exc:  # noqa: BLE001 - one broken message must not stop the rest
+                problems.append(f"{path.name}: unreadable message skipped ({type(exc).__name__})")
+        return MailChanges(messages, json.dumps(stamps), problems)
+
+    def _find(self, key: str) -> Path | None:
+        marker = f".{key}."
+        return next((p for p in _maildir_files([self.drafts / "cur", self.drafts / "new"]) if marker in p.name), None)
+
+    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
+        existing = self._find(key)
+        if existing:
+            return Stored(existing.name, digest(existing.read_bytes()))
+        for sub in ("tmp", "new", "cur"):
+            (self.drafts / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        name = f"{int(stamp.timestamp())}.{key}.interview-followup"
+        temporary = self.drafts / "tmp" / name
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(handle, raw)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        final = self.drafts / "cur" / f"{name}:2,D"
+        os.rename(temporary, final)
+        _fsync_dir(final.parent)
+        return Stored(final.name, digest(raw))
+
+    def delete_draft(self, key: str, expected: str) -> Outcome:
+        path = self._find(key)
+        if path is None:
+            return Outcome.MISSING
+        if digest(path.read_bytes()) != expected:
+            return Outcome.MODIFIED
+        path.unlink()
+        _fsync_dir(path.parent)
+        return Outcome.DONE
+
+
+def _maildir_files(folders: list[Path]) -> Iterator[Path]:
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
+                yield Path(entry.path)
+
+
+def _unique(name: str) -> str:
+    """A Maildir file keeps this part of its name when clients change its flags."""
+    return re.split(r"[:!;]2,", name, maxsplit=1)[0]
+
+
+def _delivered(name: str, mtime: float) -> datetime:
+    match = _EPOCH_PREFIX.match(name)
+    return datetime.fromtimestamp(int(match[1]) if match else mtime, timezone.utc)
+
+
+def _redact(url: str) -> str:
+    """Calendar URLs often embed a secret token; logs get the host only."""
+    return re.sub(r"^(\w+://[^/?#]+).*$", r"\1/…", url)
+
+
+def open_local(account: LocalAccount, zone: ZoneInfo) -> Backend:
+    return Backend(
+        LocalCalendar(account.calendar, account.followup_calendar, zone),
+        LocalMailbox(account.inbox, account.drafts),
+    )

@@ -1,0 +1,78 @@
+"""What a person asks first: which interviews are known, and where each follow-up stands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from . import playbook
+from .config import Config
+from .engine import progress_of, settings_from
+from .store import State, Store
+
+
+def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]]:
+    settings = settings_from(config)
+    records = store.interviews()
+    progress = progress_of(records, settings)
+    result = []
+    for record in records:
+        interview = record.interview
+        effects = store.effects(interview_id=interview.id)
+        plan = playbook.plan(interview, progress[interview.id], settings)
+        steps = []
+        for step in plan:
+            effect = effects.pop(step.key, None)
+            state = effect.state.value if effect else ("planned" if step.materialize_at > now or step.due > now else "not made (late)")
+            steps.append(_step(step.name, step.kind.value, step.due, state, step.recipient.email if step.recipient else None, config))
+        for effect in effects.values():
+            state = "removed" if effect.state is State.DELETED else effect.state.value
+            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config))
+        steps.sort(key=lambda s: s["due"])
+        finished = playbook.finished_at(interview, config.zone)
+        if record.cancelled_at:
+            phase = "cancelled"
+        elif record.stopped_at:
+            phase = "employer replied"
+        elif progress[interview.id].stopped_at:
+            phase = "superseded by a later round"
+        else:
+            phase = "upcoming" if finished > now else "following up"
+        result.append(
+            {
+                "id": interview.id,
+                "account": interview.account,
+                "company": interview.company,
+                "employer": interview.employer,
+                "role": interview.role,
+                "summary": interview.event.summary,
+                "start": interview.start.astimezone(config.zone).isoformat(),
+                "interviewers": [p.email for p in interview.interviewers],
+                "phase": phase,
+                "why_stopped": record.stop_reason,
+                "note": record.user_note or interview.note or None,
+                "decision_date": str(decision) if (decision := record.decision_date or interview.decision_date) else None,
+                "steps": steps,
+            }
+        )
+    return result
+
+
+def _step(name: str, kind: str, due: datetime, state: str, to: str | None, config: Config) -> dict[str, Any]:
+    return {"step": name, "kind": kind, "due": due.astimezone(config.zone).isoformat(timespec="minutes"), "state": state, "to": to}
+
+
+def text(items: list[dict[str, Any]]) -> str:
+    if not items:
+        return "No interviews found yet. `interview-followup explain event FILE.ics` shows how an event is judged."
+    lines = []
+    for item in items:
+        title = item["company"] or item["employer"] or "unknown employer"
+        lines.append(f"[{item['id']}] {title} — {item['start'][:16].replace('T', ' ')} — {item['phase']}")
+        lines.append(f"    {item['summary']}")
+        if item["why_stopped"]:
+            lines.append(f"    why: {item['why_stopped']}")
+        for step in item["steps"]:
+            to = f" → {step['to']}" if step["to"] else ""
+            lines.append(f"    {step['due'][:16].replace('T', ' ')}  {step['step']:<20} {step['kind']:<6} {step['state']}{to}")
+    return "\n".join(lines)

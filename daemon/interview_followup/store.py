@@ -1,0 +1,304 @@
+"""The state database: interviews, messages seen, cursors, and the journal of every effect.
+
+Each effect is written as *intended* before a provider call and *done* after, so a process killed
+between the two finds, on restart, a record telling it to look the effect up by its key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .model import Attendee, Event, Interview, Person
+
+_MIGRATIONS = [
+    """
+    CREATE TABLE cursors (account TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (account, name));
+    CREATE TABLE interviews (
+        id TEXT PRIMARY KEY, account TEXT NOT NULL, source TEXT NOT NULL, data TEXT NOT NULL,
+        employer TEXT, start TEXT NOT NULL, first_seen TEXT NOT NULL, updated TEXT NOT NULL,
+        cancelled_at TEXT, stopped_at TEXT, stop_reason TEXT, user_note TEXT, decision_date TEXT);
+    CREATE INDEX interviews_employer ON interviews (account, employer);
+    CREATE TABLE messages (
+        account TEXT NOT NULL, key TEXT NOT NULL, received TEXT NOT NULL, sender TEXT, subject TEXT,
+        kind TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (account, key));
+    CREATE TABLE effects (
+        key TEXT PRIMARY KEY, account TEXT NOT NULL, interview_id TEXT NOT NULL, step TEXT NOT NULL,
+        kind TEXT NOT NULL, due TEXT NOT NULL, state TEXT NOT NULL, ref TEXT, fingerprint TEXT,
+        content TEXT, message_id TEXT, updated TEXT NOT NULL);
+    CREATE INDEX effects_interview ON effects (interview_id);
+    """,
+]
+
+
+class State(str, Enum):
+    INTENDED = "intended"
+    DONE = "done"
+    UPDATING = "updating"
+    DELETING = "deleting"
+    DELETED = "deleted"
+    KEPT = "kept"
+    """The user changed or sent it: ours no more, never touched again."""
+    GONE = "gone"
+    """The user removed it before we would have."""
+
+
+@dataclass(frozen=True)
+class EffectRecord:
+    key: str
+    account: str
+    interview_id: str
+    step: str
+    kind: str
+    due: datetime
+    state: State
+    ref: str | None = None
+    fingerprint: str | None = None
+    content: str | None = None
+    """A digest of what we asked for: when the plan's wish changes (a moved interview), we update."""
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InterviewRecord:
+    interview: Interview
+    source: str
+    first_seen: datetime
+    cancelled_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_reason: str | None = None
+    user_note: str | None = None
+    decision_date: date | None = None
+
+
+class Store:
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.path = path
+        self._db = db
+        self._db.row_factory = sqlite3.Row
+        self._migrate()
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """The database file is created 0600 in a 0700 folder: it names the people you talk to."""
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return cls(db, path)
+
+    def snapshot(self) -> Store:
+        """An in-memory copy, for a dry run that must leave the real state untouched."""
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        self._db.backup(copy)
+        return Store(copy, self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise UserError(f"{self.path} was written by a newer interview-followup (schema {version}); upgrade this one.")
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={number}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # cursors -----------------------------------------------------------------------------
+    def cursor(self, account: str, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM cursors WHERE account=? AND name=?", (account, name)).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, account: str, name: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (account, name, value))
+
+    # interviews --------------------------------------------------------------------------
+    def interviews(self, account: str | None = None) -> list[InterviewRecord]:
+        query, args = "SELECT * FROM interviews", ()
+        if account is not None:
+            query, args = query + " WHERE account=?", (account,)
+        return [_interview_record(row) for row in self._db.execute(query + " ORDER BY start", args)]
+
+    def interview(self, interview_id: str) -> InterviewRecord | None:
+        row = self._db.execute("SELECT * FROM interviews WHERE id=?", (interview_id,)).fetchone()
+        return _interview_record(row) if row else None
+
+    def save_interview(self, interview: Interview, source: str, now: datetime) -> None:
+        """Insert or update; a re-detected interview is no longer cancelled."""
+        self._db.execute(
+            """INSERT INTO interviews (id, account, source, data, employer, start, first_seen, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET source=excluded.source, data=excluded.data,
+                 employer=excluded.employer, start=excluded.start, updated=excluded.updated, cancelled_at=NULL""",
+            (interview.id, interview.account, source, _dumps(interview), interview.employer,
+             interview.start.isoformat(), now.isoformat(), now.isoformat()),
+        )
+
+    def cancel_interview(self, interview_id: str, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE interviews SET cancelled_at=?, updated=? WHERE id=? AND cancelled_at IS NULL",
+            (now.isoformat(), now.isoformat(), interview_id),
+        )
+
+    def stop_interview(self, interview_id: str, at: datetime | None, reason: str | None) -> None:
+        """Record that the employer answered (or, with ``at=None``, undo a wrong stop)."""
+        self._db.execute(
+            "UPDATE interviews SET stopped_at=?, stop_reason=? WHERE id=?",
+            (at.isoformat() if at else None, reason, interview_id),
+        )
+
+    def set_note(self, interview_id: str, note: str | None, decision: date | None) -> None:
+        if note is not None:
+            self._db.execute("UPDATE interviews SET user_note=? WHERE id=?", (note, interview_id))
+        if decision is not None:
+            self._db.execute("UPDATE interviews SET decision_date=? WHERE id=?", (decision.isoformat(), interview_id))
+
+    # messages ----------------------------------------------------------------------------
+    def seen_message(self, account: str, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM messages WHERE account=? AND key=?", (account, key)).fetchone() is not None
+
+    def record_message(self, account: str, key: str, received: datetime, sender: str, subject: str, kind: str, reasons: list[str]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (account, key, received.isoformat(), sender, subject, kind, json.dumps(reasons)),
+        )
+
+    def messages(self, account: str) -> list[sqlite3.Row]:
+        return list(self._db.execute("SELECT * FROM messages WHERE account=? ORDER BY received", (account,)))
+
+    # effects -----------------------------------------------------------------------------
+    def effects(self, account: str | None = None, interview_id: str | None = None) -> dict[str, EffectRecord]:
+        query, args = "SELECT * FROM effects WHERE 1=1", []
+        if account is not None:
+            query += " AND account=?"
+            args.append(account)
+        if interview_id is not None:
+            query += " AND interview_id=?"
+            args.append(interview_id)
+        return {row["key"]: _effect_record(row) for row in self._db.execute(query, args)}
+
+    def journal(self, record: EffectRecord, now: datetime) -> None:
+        """Write an effect's state durably (autocommit: the row is on disk when this returns)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO effects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.key, record.account, record.interview_id, record.step, record.kind, record.due.isoformat(),
+             record.state.value, record.ref, record.fingerprint, record.content, record.message_id, now.isoformat()),
+        )
+
+    def our_message_ids(self, account: str) -> dict[str, str]:
+        rows = self._db.execute("SELECT message_id, interview_id FROM effects WHERE account=? AND message_id IS NOT NULL", (account,))
+        return {row[0]: row[1] for row in rows}
+
+
+@contextlib.contextmanager
+def exclusive(state_dir: Path) -> Iterator[None]:
+    """One daemon per state directory: a second one refuses to start rather than race the first."""
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = os.open(state_dir / "lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "another process"
+            raise UserError(
+                f"interview-followup is already running on {state_dir} (pid {holder}); "
+                "stop it first (`systemctl --user stop interview-followup`)."
+            ) from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def _dumps(interview: Interview) -> str:
+    return json.dumps(asdict(interview), default=_default)
+
+
+def _person(data: dict[str, Any] | None) -> Person | None:
+    return Person(data["email"], data["name"]) if data else None
+
+
+def _loads(text: str) -> Interview:
+    data = json.loads(text)
+    event = data["event"]
+    event = Event(
+        **{
+            **event,
+            "start": datetime.fromisoformat(event["start"]),
+            "end": datetime.fromisoformat(event["end"]),
+            "organizer": _person(event["organizer"]),
+            "attendees": tuple(Attendee(**a) for a in event["attendees"]),
+        }
+    )
+    return Interview(
+        **{
+            **data,
+            "event": event,
+            "interviewers": tuple(Person(**p) for p in data["interviewers"]),
+            "reasons": tuple(data["reasons"]),
+            "decision_date": date.fromisoformat(data["decision_date"]) if data["decision_date"] else None,
+        }
+    )
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _interview_record(row: sqlite3.Row) -> InterviewRecord:
+    return InterviewRecord(
+        interview=_loads(row["data"]),
+        source=row["source"],
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        cancelled_at=_when(row["cancelled_at"]),
+        stopped_at=_when(row["stopped_at"]),
+        stop_reason=row["stop_reason"],
+        user_note=row["user_note"],
+        decision_date=date.fromisoformat(row["decision_date"]) if row["decision_date"] else None,
+    )
+
+
+def _effect_record(row: sqlite3.Row) -> EffectRecord:
+    return EffectRecord(
+        key=row["key"], account=row["account"], interview_id=row["interview_id"], step=row["step"], kind=row["kind"],
+        due=datetime.fromisoformat(row["due"]), state=State(row["state"]), ref=row["ref"],
+        fingerprint=row["fingerprint"], content=row["content"], message_id=row["message_id"],
+    )
+

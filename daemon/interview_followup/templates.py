@@ -1,0 +1,146 @@
+"""Rendering drafts and entries from templates in a sandbox.
+
+Templates come from the package or the user's folder; everything from a calendar or a mailbox
+is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import untrusted
+from .config import Config, Steps
+from .errors import UserError
+from .model import EntryPayload, Event, Interview, Person, Step
+
+THANK_YOU_VARIANTS = ("thank_you_1.txt", "thank_you_2.txt", "thank_you_3.txt")
+ENTRY_TEMPLATES = {
+    "thank_you_reminder": "thank_you_reminder.txt",
+    "references": "references.txt",
+    "first_check_in": "check_in.txt",
+    "weekly_check_in": "check_in.txt",
+    "call_back": "call_back.txt",
+}
+NOTE_PLACEHOLDER = "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
+
+
+@dataclass(frozen=True)
+class Draft:
+    to: Person
+    subject: str
+    body: str
+
+
+class Templates:
+    def __init__(self, folder: Path | None, me: dict[str, str], steps: Steps, zone: ZoneInfo) -> None:
+        loaders: list[Any] = [PackageLoader("interview_followup", "templates")]
+        if folder:
+            loaders.insert(0, FileSystemLoader(str(folder)))
+        self._env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+        )
+        self._me = me
+        self._steps = steps
+        self._zone = zone
+
+    @classmethod
+    def from_config(cls, config: Config) -> Templates:
+        me = {
+            "name": untrusted.line(config.me.name),
+            "email": config.me.addresses[0] if config.me.addresses else "",
+            "signature": untrusted.text(config.me.signature, 1000),
+        }
+        return cls(config.playbook.templates, me, config.playbook.steps, config.zone)
+
+    def draft(self, step: Step, interview: Interview, note: str, today: date) -> Draft:
+        contact = step.recipient or _main_contact(interview)
+        if contact is None:
+            raise ValueError("a draft needs a recipient")
+        name = THANK_YOU_VARIANTS[step.ordinal % len(THANK_YOU_VARIANTS)] if step.name == "thank_you" else f"{step.name}.txt"
+        values = self._values(interview, note, today)
+        values["interviewer"] = values["contact"] = _person(contact)
+        subject, _, body = self._render(name, values).partition("\n")
+        if not subject.lower().startswith("subject:"):
+            raise UserError(f"template {name}: the first line must be `Subject: ...`")
+        return Draft(contact, untrusted.line(subject[8:], 300), body.strip("\n") + "\n")
+
+    def entry(self, step: Step, interview: Interview, minutes: int) -> EntryPayload:
+        values = self._values(interview, "", None)
+        settings = getattr(self._steps, "weekly_check_ins" if step.name == "weekly_check_in" else step.name)
+        title = untrusted.line(self._env.from_string(settings.title).render(values), 200)
+        description = self._render(ENTRY_TEMPLATES[step.name], values).strip() + "\n"
+        return EntryPayload(step.key, title, description, step.due, step.due + timedelta(minutes=minutes))
+
+    def check(self) -> list[str]:
+        """Render every template with sample data; the problems, one line each."""
+        sample = _sample_interview()
+        problems = []
+        for name in (*THANK_YOU_VARIANTS, "status_email.txt", *set(ENTRY_TEMPLATES.values())):
+            values = self._values(sample, "", None)
+            values["interviewer"] = values["contact"] = _person(sample.interviewers[0])
+            try:
+                rendered = self._render(name, values)
+            except UserError as exc:
+                problems.append(str(exc))
+                continue
+            if name.startswith(("thank_you_", "status_")) and not rendered.lower().startswith("subject:"):
+                problems.append(f"template {name}: the first line must be `Subject: ...`")
+        for step_name in ("thank_you_reminder", "references", "first_check_in", "weekly_check_ins", "call_back"):
+            source = getattr(self._steps, step_name).title
+            try:
+                self._env.from_string(source).render(self._values(sample, "", None))
+            except TemplateError as exc:
+                problems.append(f"playbook.steps.{step_name}.title: {exc}")
+        return problems
+
+    def _render(self, name: str, values: dict[str, Any]) -> str:
+        try:
+            return self._env.get_template(name).render(values)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f"{name}:{line}" if line else name
+            raise UserError(f"template {where}: {exc.message or exc}") from None
+
+    def _values(self, interview: Interview, note: str, today: date | None) -> dict[str, Any]:
+        day = interview.start.astimezone(self._zone)
+        contacts = [_person(p) for p in interview.interviewers]
+        return {
+            "me": self._me,
+            "company": untrusted.line(interview.company, 80),
+            "role": untrusted.line(interview.role, 120),
+            "interview_date": f"{day:%A} {day.day} {day:%B %Y}",
+            "interview_day_phrase": "today" if day.date() == today else f"on {day:%A}",
+            "note": untrusted.text(note, 2000) if note else NOTE_PLACEHOLDER,
+            "contacts": contacts,
+        }
+
+
+def _person(person: Person) -> dict[str, str]:
+    name = untrusted.line(person.name, 100)
+    return {
+        "name": name,
+        "email": person.email,
+        "greeting": name.split()[0] if name else "Hiring Team",
+        "label": f"{name} <{person.email}>" if name else person.email,
+    }
+
+
+def _main_contact(interview: Interview) -> Person | None:
+    organizer = interview.event.organizer
+    if organizer and any(p.email == organizer.email for p in interview.interviewers):
+        return organizer
+    return interview.interviewers[0] if interview.interviewers else None
+
+
+def _sample_interview() -> Interview:
+    now = datetime.now(ZoneInfo("UTC"))
+    person = Person("jane.doe@example.com", "Jane Doe")
+    event = Event("sample", "Interview", now, now + timedelta(hours=1), organizer=person)
+    return Interview("sample", "sample", event, "example.com", "Example", "Engineer", (person,))

@@ -1,0 +1,167 @@
+"""A world of real files: an .ics calendar, Maildir folders and a SQLite state, with a pinned clock."""
+
+from __future__ import annotations
+
+import email.utils
+import itertools
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from interview_followup import config as config_module
+from interview_followup.engine import Engine, Report
+from interview_followup.store import Store
+
+DATA = Path(__file__).parent / "data"
+ME = "sam.lee@example.net"
+ZONE = ZoneInfo("America/Los_Angeles")
+_counter = itertools.count(1)
+
+
+def at(text: str) -> datetime:
+    """A Los Angeles wall-clock time, as the tests think of them."""
+    return datetime.fromisoformat(text).replace(tzinfo=ZONE)
+
+
+def ics_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def vevent(
+    uid: str,
+    start: datetime,
+    end: datetime | None = None,
+    summary: str = "Interview with Acme",
+    organizer: str = "Jane Doe:jane.doe@acme.com",
+    attendees: tuple[str, ...] = ("Jane Doe:jane.doe@acme.com", "Raj Patel:raj.patel@acme.com", f"Sam Lee:{ME}"),
+    description: str = "",
+    extra: str = "",
+) -> str:
+    end = end or start + timedelta(hours=1)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        "DTSTAMP:20261101T000000Z",
+        f"DTSTART:{ics_time(start)}",
+        f"DTEND:{ics_time(end)}",
+        f"SUMMARY:{summary}",
+    ]
+    if description:
+        lines.append("DESCRIPTION:" + description.replace("\n", "\\n"))
+    if organizer:
+        name, _, address = organizer.partition(":")
+        lines.append(f"ORGANIZER;CN={name}:mailto:{address}")
+    for attendee in attendees:
+        name, _, address = attendee.partition(":")
+        lines.append(f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED:mailto:{address}")
+    if extra:
+        lines.extend(extra.strip().splitlines())
+    lines.append("END:VEVENT")
+    return "\n".join(lines) + "\n"
+
+
+def calendar(*events: str) -> str:
+    return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//tests//EN\n" + "".join(events) + "END:VCALENDAR\n"
+
+
+def message(sender: str, subject: str, body: str = "Thanks, we will be in touch.", headers: str = "", received: datetime | None = None) -> bytes:
+    stamp = email.utils.format_datetime((received or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    text = (
+        f"Received: from mx.example.net by mail.example.net; {stamp}\n"
+        f"From: {sender}\nTo: Sam Lee <{ME}>\nSubject: {subject}\nDate: {stamp}\n"
+        f"Message-ID: <m{next(_counter)}@example.org>\n{headers}"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n"
+    )
+    return text.encode()
+
+
+@dataclass
+class World:
+    root: Path
+    now: datetime
+    extra_config: str = ""
+    engines: list[Engine] = field(default_factory=list)
+
+    @property
+    def config_path(self) -> Path:
+        path = self.root / "config.yaml"
+        if not path.exists():
+            path.write_text(self.config_text())
+        return path
+
+    def config_text(self) -> str:
+        return textwrap.dedent(
+            f"""\
+            me:
+              name: Sam Lee
+              addresses: [{ME}]
+              employer_domains: [initrode.com]
+              timezone: America/Los_Angeles
+              signature: "Sam Lee · +1 555 0100"
+            accounts:
+              - name: home
+                type: local
+                calendar: {self.root}/calendar
+                followup_calendar: {self.root}/followups
+                inbox: {self.root}/Mail/INBOX
+                drafts: {self.root}/Mail/Drafts
+            state_dir: {self.root}/state
+            """
+        ) + self.extra_config
+
+    def config(self) -> config_module.Config:
+        return config_module.load(self.config_path).config
+
+    def write_calendar(self, *events: str, name: str = "personal.ics") -> Path:
+        folder = self.root / "calendar"
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_text(calendar(*events))
+        return path
+
+    def deliver(self, raw: bytes, name: str | None = None) -> Path:
+        inbox = self.root / "Mail/INBOX"
+        for sub in ("new", "cur", "tmp"):
+            (inbox / sub).mkdir(parents=True, exist_ok=True)
+        path = inbox / "new" / (name or f"{int(self.now.timestamp())}.M{next(_counter)}.host")
+        path.write_bytes(raw)
+        return path
+
+    def store(self) -> Store:
+        return Store.open(self.root / "state" / "state.sqlite3")
+
+    def cycle(self, **options: object) -> Report:
+        config = self.config()
+        store = self.store()
+        try:
+            engine = Engine(config, store, clock=lambda: self.now, **options)  # type: ignore[arg-type]
+            return engine.run(config.accounts[0])
+        finally:
+            store.close()
+
+    def drafts(self) -> list[Path]:
+        return sorted((self.root / "Mail/Drafts/cur").glob("*"))
+
+    def entries(self) -> list[Path]:
+        return sorted((self.root / "followups").glob("*.ics"))
+
+    def entry_titles(self) -> list[str]:
+        return sorted(_summary(p.read_text()) for p in self.entries())
+
+
+def _summary(text: str) -> str:
+    return next(line[8:] for line in text.splitlines() if line.startswith("SUMMARY:"))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    (tmp_path / "calendar").mkdir()
+    for sub in ("new", "cur", "tmp"):
+        (tmp_path / "Mail/INBOX" / sub).mkdir(parents=True)
+    yield World(tmp_path, at("2026-11-17T12:00:00"))

@@ -1,0 +1,293 @@
+"""The product path on the local backend: what a person finds in Drafts and in the calendar folder."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import ME, World, at, message, vevent
+from interview_followup.errors import UserError
+from interview_followup.store import State, exclusive
+
+INTERVIEW = vevent("iv-1@acme.com", at("2026-11-17T10:00"), summary="Acme - Interview for Platform Engineer")
+
+
+def drafts_by_recipient(world: World) -> dict[str, email.message.EmailMessage]:
+    found = {}
+    for path in world.drafts():
+        parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        found[str(parsed["To"].addresses[0].addr_spec)] = parsed
+    return found
+
+
+def test_after_the_interview_each_interviewer_gets_a_draft_and_the_calendar_gets_the_sequence(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    report = world.cycle()
+
+    drafts = drafts_by_recipient(world)
+    assert sorted(drafts) == ["jane.doe@acme.com", "raj.patel@acme.com"]
+    jane = drafts["jane.doe@acme.com"]
+    assert jane["From"].addresses[0].addr_spec == ME
+    assert jane["X-Interview-Followup-Key"]
+    assert jane["Message-ID"].startswith("<if.")
+    assert "Dear Jane" in jane.get_content() or "Jane" in jane.get_content()
+    assert "Platform Engineer" in jane["Subject"] + jane.get_content()
+    assert drafts["jane.doe@acme.com"]["Subject"] != drafts["raj.patel@acme.com"]["Subject"], "colleagues get different wording"
+    assert all(p.name.endswith(":2,D") for p in world.drafts()), "Maildir draft flag"
+
+    titles = world.entry_titles()
+    assert titles == sorted(
+        [
+            "Send thank-you notes for Acme",
+            "Tell your references about Acme",
+            "Check in with Acme",
+            "Check in again with Acme",
+            "Check in again with Acme",
+            "Long-shot call back to Acme",
+        ]
+    )
+    assert any("new interview" in n for n in report.notices)
+
+
+def test_running_twice_makes_each_draft_and_entry_exactly_once(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    first = ([p.name for p in world.drafts()], [p.read_bytes() for p in world.entries()])
+    world.now += timedelta(minutes=5)
+    second = world.cycle()
+    assert second.actions == []
+    assert ([p.name for p in world.drafts()], [p.read_bytes() for p in world.entries()]) == first
+
+
+def test_nothing_is_made_before_the_interview_ends(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.now = at("2026-11-17T10:30")
+    world.cycle()
+    assert world.drafts() == [] and world.entries() == []
+
+
+def test_check_ins_land_on_business_days_at_the_configured_hour(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    with world.store() as store:
+        effects = store.effects()
+    first = next(e for e in effects.values() if e.step == "first_check_in")
+    local = first.due.astimezone(at("2026-11-17T00:00").tzinfo)
+    assert (local.date(), local.hour) == (date(2026, 11, 26), 10)  # 7 business days after Tue 17 Nov
+
+
+def test_public_holidays_are_skipped_when_a_country_is_set(world: World) -> None:
+    world.extra_config = "playbook: {}\n"
+    text = world.config_text().replace("timezone: America/Los_Angeles", "timezone: America/Los_Angeles\n  holidays: US")
+    world.config_path.write_text(text)
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    with world.store() as store:
+        first = next(e for e in store.effects().values() if e.step == "first_check_in")
+    assert first.due.astimezone(at("2026-11-17T00:00").tzinfo).date() == date(2026, 11, 27)  # Thanksgiving skipped
+
+
+def test_an_out_of_office_reply_changes_nothing(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    entries = world.entry_titles()
+    world.now = at("2026-11-18T09:00")
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Automatic reply: Thank you", "I am out of the office until Monday.", "Auto-Submitted: auto-replied\n", world.now))
+    report = world.cycle()
+    assert world.entry_titles() == entries
+    assert not any("stopped" in n for n in report.notices)
+
+
+def test_a_human_reply_from_the_employer_removes_upcoming_follow_ups_and_keeps_thank_you_drafts(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    drafts = [p.name for p in world.drafts()]
+    world.now = at("2026-11-18T09:00")
+    world.deliver(message("Kim Lo <kim.lo@careers.acme.com>", "Next steps", "We would like to invite you back.", received=world.now))
+    report = world.cycle()
+
+    assert any("employer replied" in n for n in report.notices)
+    assert [p.name for p in world.drafts()] == drafts
+    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past entries stay"
+
+    world.now = at("2026-12-18T09:30")
+    world.cycle()
+    assert [p.name for p in world.drafts()] == drafts, "the status e-mail draft is never made"
+
+
+def test_mail_from_elsewhere_or_before_the_interview_does_not_stop_anything(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-11-18T09:00")
+    world.deliver(message("News <news@acme.com.evil.net>", "Hello", received=world.now))
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Looking forward to it", received=at("2026-11-16T09:00")))
+    world.deliver(message(f"Sam Lee <{ME}>", "Re: Thank you", received=world.now))
+    world.cycle()
+    assert len(world.entries()) == 6
+
+
+def test_the_status_email_draft_appears_when_due(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-12-17T09:30")
+    report = world.cycle()
+    assert len(world.drafts()) == 3
+    assert any(a.step == "status_email" for a in report.actions)
+    status = [d for d in drafts_by_recipient(world).values() if "Checking in" in str(d["Subject"])]
+    assert status and "Jane" in status[0].get_content()
+
+
+def test_an_entry_the_user_edited_is_not_removed_when_the_employer_replies(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    edited = next(p for p in world.entries() if "SUMMARY:Check in with Acme" in p.read_text())
+    edited.write_text(edited.read_text().replace("Check in with Acme", "Call Jane about the offer"))
+    world.now = at("2026-11-18T09:00")
+    report = world.cycle()
+    assert report.actions == []
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Great talking to you!", received=world.now))
+    report = world.cycle()
+    assert edited.exists()
+    assert any("you changed it" in n for n in report.notices)
+
+
+def test_a_draft_the_user_deleted_or_sent_is_not_made_again(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.drafts()[0].unlink()
+    world.now += timedelta(hours=1)
+    world.cycle()
+    assert len(world.drafts()) == 1
+
+
+def test_a_draft_whose_flags_the_mail_client_changed_is_still_recognised(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    for path in world.drafts():
+        path.rename(path.with_name(path.name.replace(":2,D", ":2,DS")))
+    world.now += timedelta(hours=1)
+    world.cycle()
+    assert len(world.drafts()) == 2
+
+
+def test_a_decision_date_moves_the_first_check_in(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    with world.store() as store:
+        store.set_note(store.interviews()[0].interview.id, None, date(2026, 12, 2))
+    world.now += timedelta(hours=1)
+    report = world.cycle()
+    assert [a.verb for a in report.actions].count("moved") >= 1
+    text = next(p for p in world.entries() if "SUMMARY:Check in with Acme" in p.read_text()).read_text()
+    assert "DTSTART:20261203T180000Z" in text  # 10:00 in Los Angeles, one business day after 2 Dec
+
+
+def test_a_moved_interview_moves_its_plan(world: World) -> None:
+    world.write_calendar(vevent("iv-2@acme.com", at("2026-11-18T10:00")))
+    world.cycle()
+    world.write_calendar(vevent("iv-2@acme.com", at("2026-11-19T14:00")))
+    world.now = at("2026-11-18T12:00")
+    world.cycle()
+    assert world.drafts() == [], "it has not happened yet"
+    world.now = at("2026-11-19T15:30")
+    world.cycle()
+    assert len(world.drafts()) == 2
+    assert any("DTSTART:20261120T020000Z" in p.read_text() for p in world.entries()), "reminder the same evening (18:00 LA)"
+
+
+@pytest.mark.parametrize("change", ["cancel", "delete"])
+def test_a_cancelled_or_deleted_interview_removes_what_has_not_happened(world: World, change: str) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-11-18T09:00")
+    if change == "cancel":
+        world.write_calendar(INTERVIEW.replace("END:VEVENT", "STATUS:CANCELLED\nEND:VEVENT"))
+    else:
+        world.write_calendar()
+    report = world.cycle()
+    assert any("cancelled" in n for n in report.notices)
+    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"]
+    assert len(world.drafts()) == 2
+
+
+def test_a_broken_calendar_file_is_skipped_without_cancelling_anything(world: World) -> None:
+    path = world.write_calendar(INTERVIEW)
+    world.cycle()
+    path.write_bytes(b"BEGIN:VCALENDAR\nthis is not\x00 icalendar\n")
+    world.now += timedelta(hours=1)
+    report = world.cycle()
+    assert any("skipped" in n for n in report.notices)
+    assert len(world.entries()) == 6
+    with world.store() as store:
+        assert store.interviews()[0].cancelled_at is None
+
+
+def test_a_new_round_with_the_same_employer_supersedes_the_first(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-11-19T09:00")
+    round_two = vevent("iv-3@acme.com", at("2026-11-23T10:00"), summary="Acme - final round interview")
+    world.write_calendar(INTERVIEW, round_two)
+    world.cycle()
+    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"]
+    world.now = at("2026-11-23T12:00")
+    world.cycle()
+    assert world.entry_titles().count("Check in with Acme") == 1
+    assert len(world.drafts()) == 4
+
+
+def test_hostile_event_text_stays_inert(world: World) -> None:
+    hostile = vevent(
+        "iv-evil@acme.com",
+        at("2026-11-17T10:00"),
+        summary="Interview for the {{ 7*7 }}{% for x in range(10**9) %}x{% endfor %} role\\nBcc: victim@evil.example",
+        organizer="Jane\\nBcc: spy@evil.example:jane.doe@acme.com",
+        attendees=("Jane:jane.doe@acme.com",),
+        description="note: {{ config }}\n" + "A" * 1_000_000,
+    )
+    world.write_calendar(hostile)
+    world.cycle()
+    (draft,) = world.drafts()
+    raw = draft.read_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Bcc"] is None and b"spy@evil" not in raw and b"victim@evil" not in raw.split(b"\n\n")[0]
+    assert b"{{ config }}" in raw, "event text is a value, never template source"
+    assert "{{ 7*7 }}{% for x in range" in str(parsed["Subject"]), "the role is shown, not run"
+    assert any("{{ 7*7 }}" in p.read_text() for p in world.entries())
+    assert len(raw) < 20_000
+
+
+def test_dry_run_changes_nothing(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    report = world.cycle(dry_run=True)
+    assert report.actions and all(a.verb.startswith("would have") for a in report.actions)
+    assert world.drafts() == [] and world.entries() == []
+    assert world.cycle().actions, "the real pass still has everything to do"
+
+
+def test_an_interview_found_long_after_it_ended_gets_no_stale_drafts(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.now = at("2026-11-27T12:00")
+    world.cycle()
+    assert world.drafts() == []
+    assert "Check in again with Acme" in world.entry_titles() and "Send thank-you notes for Acme" not in world.entry_titles()
+
+
+def test_a_second_daemon_on_the_same_state_refuses_to_run(world: World) -> None:
+    with exclusive(world.root / "state"):
+        with pytest.raises(UserError, match="already running"):
+            with exclusive(world.root / "state"):
+                pass
+
+
+def test_state_files_are_private(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    state = world.root / "state"
+    assert state.stat().st_mode & 0o777 == 0o700
+    assert (state / "state.sqlite3").stat().st_mode & 0o777 == 0o600
+    with world.store() as store:
+        assert {e.state for e in store.effects().values()} == {State.DONE}
