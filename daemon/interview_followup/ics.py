@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from . import untrusted
 from .model import Attendee, EntryPayload, Event, Person
@@ -42,7 +44,7 @@ def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime) -> Parsed
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            calendars = icalendar.Calendar.from_ical(data, multiple=True)
+            calendars = icalendar.Calendar.from_ical(_prefer_tz_database(data), multiple=True)
     except _PARSE_ERRORS as exc:
         return Parsed([], [f"not a readable iCalendar file ({_short(exc)})"], readable=False)
     events: list[Event] = []
@@ -63,6 +65,22 @@ def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime) -> Parsed
                 skipped.add(untrusted.line(uid, 500))
                 problems.append(f"event {untrusted.line(uid, 80)!r} skipped ({_short(exc)})")
     return Parsed(events, problems, skipped=frozenset(skipped))
+
+
+_VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r?\n(.*?)END:VTIMEZONE\r?\n", re.S)
+_TZID = re.compile(rb"^TZID:(.*?)\r?$", re.M)
+
+
+def _prefer_tz_database(data: bytes) -> bytes:
+    """Drop embedded definitions of Windows zone names (Outlook's are often truncated or wrong);
+    icalendar then maps the name to the maintained IANA zone."""
+
+    def keep(block: re.Match[bytes]) -> bytes:
+        tzid = _TZID.search(block[1])
+        name = tzid[1].decode(errors="replace").strip() if tzid else ""
+        return b"" if name in WINDOWS_TO_OLSON else block[0]
+
+    return _VTIMEZONE.sub(keep, data)
 
 
 def _expand(uid: str, components: list[Any], timezones: list[Any], zone: ZoneInfo, start: datetime, end: datetime) -> list[Event]:

@@ -55,7 +55,7 @@ def build_draft(key: str, sender: Person, draft: Draft, when: datetime) -> bytes
 def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
     """Read what classification needs; never raises on malformed mail."""
     message = BytesParser(policy=email.policy.compat32).parsebytes(raw[:READ_LIMIT])
-    headers = {name: untrusted.line(message.get(name, ""), 500) for name in _KEPT_HEADERS if message.get(name) is not None}
+    headers = {name: _header_text(message, name) for name in _KEPT_HEADERS if message.get(name) is not None}
     senders = _addresses(message, "From")
     calendar_method = ""
     body = ""
@@ -86,13 +86,25 @@ def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
 
 
 def _header_text(message: Message, name: str) -> str:
+    """A header as text: RFC 2047 words decoded, raw 8-bit (RFC 6532, or sloppy) read as UTF-8."""
     value = message.get(name)
     if value is None:
         return ""
+    source = value if isinstance(value, email.header.Header) else str(value)
     try:
-        return untrusted.line(str(email.header.make_header(email.header.decode_header(str(value)))), 500)
+        parts = email.header.decode_header(source)
     except (ValueError, LookupError, UnicodeError):
-        return untrusted.line(value, 500)
+        return untrusted.line(str(value), 500)
+    return untrusted.line("".join(_decode_part(part, charset) for part, charset in parts), 500)
+
+
+def _decode_part(part: bytes | str, charset: str | None) -> str:
+    if isinstance(part, str):
+        return part
+    try:
+        return part.decode(charset if charset and charset != "unknown-8bit" else "utf-8", "replace")
+    except LookupError:
+        return part.decode("utf-8", "replace")
 
 
 def _addresses(message: Message, name: str) -> list[Person]:

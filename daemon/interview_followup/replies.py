@@ -75,6 +75,8 @@ def classify(message: InboundMessage, me: Iterable[str]) -> Classification:
         return Classification(MessageKind.BOUNCE, ("multipart/report delivery-status (RFC 3464)",))
     if message.content_type == "multipart/report" and message.report_type == "disposition-notification":
         return Classification(MessageKind.RECEIPT, ("disposition notification (RFC 8098)",))
+    if message.content_type == "multipart/report":
+        return Classification(MessageKind.BOUNCE, (f"machine-generated report ({message.report_type or 'unknown type'}, RFC 6522)",))
     if "x-failed-recipients" in h or local in ("mailer-daemon", "postmaster"):
         return Classification(MessageKind.BOUNCE, (f"sent by {local or 'the mail system'}",))
     if h.get("return-path", "").strip() in ("<>", "") and "return-path" in h and _BOUNCE_SUBJECT.search(message.subject):

@@ -1,0 +1,112 @@
+"""A bad configuration gets one clear line per problem: file, line, key path, and the fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interview_followup import config
+from interview_followup.errors import UserError
+
+REPO = Path(__file__).parent.parent
+
+
+def problems(text: str) -> str:
+    with pytest.raises(UserError) as caught:
+        config.parse(text, "cfg.yaml")
+    return str(caught.value)
+
+
+def test_the_shipped_example_is_valid_and_documents_every_default() -> None:
+    parsed = config.parse((REPO / "config" / "interview-followup.yaml").read_text())
+    assert parsed.accounts[0].type == "local"
+    assert parsed.playbook == config.Playbook(), "the example states the built-in defaults"
+
+
+def test_an_empty_account_list_is_valid() -> None:
+    assert config.parse("accounts: []\n").accounts == []
+    assert config.parse("").accounts == []
+
+
+def test_an_unknown_key_names_its_line_and_suggests_the_right_one() -> None:
+    text = "me:\n  name: Sam\n  adresses: [sam@example.net]\n"
+    assert problems(text) == "cfg.yaml:3: me.adresses: unknown key; did you mean `addresses`?"
+
+
+def test_every_problem_is_reported_at_once_with_its_line() -> None:
+    text = (
+        "me:\n  addresses: [sam@example.net]\n  timezone: Mars/Olympus\n"
+        "accounts:\n  - name: home\n    type: local\n    calendar: ~/cal.ics\n    drafts: ~/Mail/Drafts\n"
+        "poll_interval: soon\n"
+        "playbook:\n  steps:\n    weekly_check_ins:\n      count: 5\n"
+    )
+    lines = problems(text).splitlines()
+    assert "cfg.yaml:3: me.timezone: unknown time zone 'Mars/Olympus': use an IANA name like Europe/Berlin" in lines
+    assert "cfg.yaml:5: accounts[0].followup_calendar: required key is missing; add `followup_calendar:` here" in lines
+    assert "cfg.yaml:9: poll_interval: use a number and a unit, like 30s, 5m, 2h or 1d" in lines
+    assert any(line.startswith("cfg.yaml:13: playbook.steps.weekly_check_ins.count:") for line in lines)
+
+
+def test_yaml_syntax_errors_point_at_the_line() -> None:
+    assert problems("me:\n  name: [unclosed\naccounts: []\n").startswith("cfg.yaml:3: this is not valid YAML")
+
+
+def test_drafts_need_a_sender_address() -> None:
+    text = "accounts:\n  - {name: a, type: local, calendar: x.ics, followup_calendar: f, drafts: d}\n"
+    assert "me.addresses: add your own e-mail address" in problems(text)
+
+
+def test_unknown_holiday_country_and_bad_offsets_are_caught() -> None:
+    assert "unknown country 'XX'" in problems("me:\n  holidays: XX\n")
+    assert "like \"7 business days\"" in problems("playbook:\n  steps:\n    call_back:\n      after: soonish\n")
+
+
+def test_times_of_day_survive_yaml_sexagesimal_numbers() -> None:
+    parsed = config.parse("playbook:\n  steps:\n    call_back:\n      at: 9:30\n")
+    assert parsed.playbook.steps.call_back.at == "9:30"
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "interview_followup", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_check_on_a_bad_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "c.yaml"
+    bad.write_text("me:\n  nmae: Sam\n")
+    result = cli("--config", str(bad), "check")
+    assert result.returncode == 2
+    assert f"{bad}:2: me.nmae: unknown key; did you mean `name`?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "none.yaml"), "status")
+    assert result.returncode == 2 and "interview-followup init" in result.stderr
+
+
+def test_init_writes_a_starter_once_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "config.yaml"
+    assert cli("--config", str(target), "init").returncode == 0
+    assert target.read_text() == (REPO / "config" / "interview-followup.yaml").read_text()
+    target.write_text("me: {}\n")
+    again = cli("--config", str(target), "init")
+    assert again.returncode == 2 and "not overwriting" in again.stderr
+    assert target.read_text() == "me: {}\n"
+
+
+def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "thank_you_2.txt").write_text("Subject: Hi\n\n{% if company %}unclosed\n")
+    (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "me: {addresses: [sam@example.net]}\n"
+        f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics, followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
+        f"playbook:\n  templates: {tmp_path}/templates\n"
+    )
+    result = cli("--config", str(path), "check")
+    assert result.returncode == 2
+    assert "template thank_you_2.txt:3:" in result.stderr and "Traceback" not in result.stderr

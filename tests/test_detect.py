@@ -1,0 +1,142 @@
+"""Which events are the user's job interviews, with whom, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ME
+from interview_followup import ics
+from interview_followup.detect import Rules, detect
+from interview_followup.model import Attendee, Event, Person
+
+RULES = Rules(me=frozenset({ME}), employer_domains=frozenset({"initrode.com"}))
+START = datetime(2026, 11, 17, 18, tzinfo=timezone.utc)
+JANE = Attendee("jane.doe@acme.com", "Jane Doe", "ACCEPTED")
+SAM = Attendee(ME, "Sam Lee", "ACCEPTED")
+
+
+def event(summary: str, *, organizer: Person | None = JANE, attendees: tuple[Attendee, ...] = (JANE, SAM), **fields: object) -> Event:
+    return Event("uid-1", summary, START, START + timedelta(hours=1), organizer=organizer, attendees=attendees, **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Interview with Acme",
+        "Acme | Phone screen",
+        "Recruiter call – Acme",
+        "Final round: Acme",
+        "Technical screen (45 min)",
+        "Onsite loop at Acme",
+        "Vorstellungsgespräch Acme GmbH",
+        "Bewerbungsgespräch – Softwareentwicklerin",
+        "Entretien d'embauche – Acme",
+        "Entretien téléphonique avec Acme",
+        "Entrevista de trabajo Acme",
+        "Entrevista técnica",
+        "Hiring manager chat",
+    ],
+)
+def test_interview_wording_in_four_languages(summary: str) -> None:
+    verdict = detect(event(summary), RULES)
+    assert verdict.interview, verdict.reasons
+    assert verdict.employer == "acme.com"
+
+
+def test_an_applicant_tracking_invite_counts_even_without_the_word_interview() -> None:
+    greenhouse = Person("no-reply@greenhouse.io", "Greenhouse")
+    verdict = detect(event("Acme <> Sam Lee", organizer=greenhouse, attendees=(JANE, SAM)), RULES)
+    assert verdict.interview and verdict.employer == "acme.com"
+    assert any("greenhouse.io" in r for r in verdict.reasons)
+
+
+def test_a_calendly_booking_needs_hiring_wording() -> None:
+    calendly = Person("notifications@calendly.com", "Calendly")
+    assert not detect(event("Coffee with Jane", organizer=calendly), RULES).interview
+    assert detect(event("Recruiter intro call", organizer=calendly), RULES).interview
+
+
+@pytest.mark.parametrize(
+    ("summary", "fields", "reason"),
+    [
+        ("Mock interview with Alex", {}, "practice"),
+        ("Interview prep with my coach", {}, "practice"),
+        ("User interviews: onboarding study", {}, "practice"),
+        ("Interview with Acme", {"status": "CANCELLED"}, "cancelled"),
+        ("Interview with Acme", {"attendees": (JANE, Attendee(ME, "Sam", "DECLINED"))}, "declined"),
+        ("Interview with Acme", {"own_key": "abc"}, "interview-followup itself"),
+        ("Team lunch", {}, "no interview wording"),
+    ],
+)
+def test_events_that_are_not_the_users_interviews(summary: str, fields: dict[str, object], reason: str) -> None:
+    verdict = detect(event(summary, **fields), RULES)  # type: ignore[arg-type]
+    assert not verdict.interview
+    assert reason in " ".join(verdict.reasons)
+
+
+def test_interviews_at_the_current_employer_are_internal_even_when_the_user_interviews() -> None:
+    colleague = Attendee("lee@initrode.com", "Lee")
+    candidate = Attendee("candidate@gmail.com", "Chris Candidate")
+    verdict = detect(event("Interview: Chris Candidate", organizer=colleague, attendees=(colleague, candidate, SAM)), RULES)
+    assert not verdict.interview and "current employer" in " ".join(verdict.reasons)
+
+
+def test_rooms_resources_and_robots_are_never_interviewers() -> None:
+    room = Attendee("c_123@resource.calendar.google.com", "Boardroom 4", cutype="ROOM")
+    big_room = Attendee("room-7@acme.com", "Conference Room 7")
+    robot = Attendee("no-reply@acme.com", "Acme Careers")
+    verdict = detect(event("Interview with Acme", attendees=(JANE, room, big_room, robot, SAM)), RULES)
+    assert [p.email for p in verdict.interviewers] == ["jane.doe@acme.com"]
+
+
+def test_free_mail_and_schedulers_never_become_the_employer() -> None:
+    gmail = Attendee("recruiter.jo@gmail.com", "Jo")
+    verdict = detect(event("Phone screen", organizer=Person("scheduling@goodtime.io"), attendees=(gmail, SAM)), RULES)
+    assert verdict.interview and verdict.employer is None
+    assert [p.email for p in verdict.interviewers] == ["recruiter.jo@gmail.com"]
+
+
+def test_subdomains_collapse_to_the_organisation() -> None:
+    eng = Attendee("ana@eng.acme.co.uk", "Ana")
+    verdict = detect(event("Interview", organizer=eng, attendees=(eng, SAM)), RULES)
+    assert verdict.employer == "acme.co.uk"
+
+
+def test_company_role_note_and_decision_date_come_from_the_event() -> None:
+    verdict = detect(
+        event(
+            "Acme Robotics - Onsite interview for Firmware Engineer",
+            description="<p>Agenda</p><p>note: loved their drone lab</p>\ndecision: 2026-12-04",
+        ),
+        RULES,
+    )
+    assert (verdict.company, verdict.role, verdict.note) == ("Acme Robotics", "Firmware Engineer", "loved their drone lab")
+    assert str(verdict.decision_date) == "2026-12-04"
+
+
+def test_user_rules_add_and_remove() -> None:
+    rules = Rules(me=frozenset({ME}), keywords=("kennenlernen",), exclude_keywords=("podcast",), exclude_domains=frozenset({"acme.com"}))
+    assert detect(event("Kennenlernen Acme"), rules).interview
+    assert not detect(event("Interview for the Acme podcast"), rules).interview
+    assert detect(event("Interview with Acme"), rules).employer is None
+
+
+def test_explain_event_on_a_real_google_invite(tmp_path: Path) -> None:
+    parsed = ics.parse((DATA / "ics/vexa/gcal-create-single.ics").read_bytes(), timezone.utc, START - timedelta(days=900), START + timedelta(days=900))
+    assert parsed.events and not parsed.problems
+    for item in parsed.events:
+        verdict = detect(item, RULES)
+        assert isinstance(verdict.interview, bool) and verdict.reasons
+
+
+def test_every_corpus_calendar_is_judged_without_crashing() -> None:
+    start, end = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2030, 1, 1, tzinfo=timezone.utc)
+    judged = 0
+    for path in sorted((DATA / "ics").rglob("*.ics")):
+        for item in ics.parse(path.read_bytes(), timezone.utc, start, end).events:
+            detect(item, RULES)
+            judged += 1
+    assert judged > 100

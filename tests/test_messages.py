@@ -1,0 +1,177 @@
+"""Drafts that are safe to build from strangers' text, and received mail sorted by what made it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ME, message
+from interview_followup import mail
+from interview_followup.config import Steps
+from interview_followup.model import Event, InboundMessage, Interview, Kind, Person, Step
+from interview_followup.replies import MessageKind, classify, match
+from interview_followup.templates import NOTE_PLACEHOLDER, Templates
+
+UTC = timezone.utc
+START = datetime(2026, 11, 17, 18, tzinfo=UTC)
+SAM = Person(ME, "Sam Lee")
+
+
+def interview(*people: Person, company: str = "Acme", role: str = "") -> Interview:
+    event = Event("u", "Interview", START, START + timedelta(hours=1))
+    return Interview("iv", "acct", event, "acme.com", company, role, people)
+
+
+def templates(folder: Path | None = None) -> Templates:
+    return Templates(folder, {"name": "Sam Lee", "email": ME, "signature": "Sam · +1 555 0100"}, Steps(), UTC)
+
+
+def thank_you(person: Person, ordinal: int = 0) -> Step:
+    return Step("iv", "thank_you", Kind.DRAFT, START, START, person, ordinal)
+
+
+def build(person: Person, iv: Interview, note: str = "", ordinal: int = 0) -> email.message.EmailMessage:
+    step = thank_you(person, ordinal)
+    draft = templates().draft(step, iv, note, date(2026, 11, 17))
+    raw = mail.build_draft(step.key, SAM, draft, START)
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def test_colleagues_get_three_different_wordings() -> None:
+    people = [Person(f"p{i}@acme.com", f"P{i}") for i in range(3)]
+    iv = interview(*people)
+    subjects = {str(build(p, iv, ordinal=i)["Subject"]) for i, p in enumerate(people)}
+    bodies = {build(p, iv, ordinal=i).get_content().split("\n", 2)[2] for i, p in enumerate(people)}
+    assert len(subjects) == 3 and len(bodies) == 3
+
+
+def test_a_draft_has_a_personal_line_or_a_marked_placeholder() -> None:
+    jane = Person("jane@acme.com", "Jane Doe")
+    assert "the quilting exhibition" in build(jane, interview(jane), note="the quilting exhibition").get_content()
+    assert NOTE_PLACEHOLDER in build(jane, interview(jane)).get_content()
+
+
+def test_names_with_line_breaks_cannot_add_headers() -> None:
+    evil = Person("jane@acme.com", "Jane\r\nBcc: spy@evil.example")
+    parsed = build(evil, interview(evil, company="Acme\nCc: x@evil.example", role="Eng\r\nX-Evil: 1"))
+    assert parsed["Bcc"] is None and parsed["Cc"] is None and parsed["X-Evil"] is None
+    assert parsed["To"].addresses[0].addr_spec == "jane@acme.com"
+
+
+def test_non_ascii_names_and_text_are_encoded_correctly() -> None:
+    jose = Person("jose@acme.es", "José Müller-Łukasz")
+    step = thank_you(jose)
+    draft = templates().draft(step, interview(jose, company="Añil Ströme"), "Über das Café gesprochen", date(2026, 11, 17))
+    raw = mail.build_draft(step.key, SAM, draft, START)
+    headers, _, _ = raw.partition(b"\r\n\r\n")
+    headers.decode("ascii")  # encoded words in the headers; the body declares its charset
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["To"].addresses[0].display_name == "José Müller-Łukasz"
+    assert parsed.get_content_charset() == "utf-8"
+    assert "Über das Café gesprochen" in parsed.get_content()
+
+
+def test_message_ids_and_keys_are_deterministic() -> None:
+    jane = Person("jane@acme.com", "Jane")
+    first, second = build(jane, interview(jane)), build(jane, interview(jane))
+    assert first["Message-ID"] == second["Message-ID"] == mail.message_id(thank_you(jane).key, SAM)
+    assert first["X-Interview-Followup-Key"] == thank_you(jane).key
+
+
+def test_template_syntax_in_event_data_is_never_evaluated() -> None:
+    jane = Person("jane@acme.com", "{{ 7 * 7 }}")
+    parsed = build(jane, interview(jane, company="{% raw %}{{ cycler.__init__ }}"), note="{{ ''.__class__ }}")
+    content = parsed.get_content()
+    assert "{{ ''.__class__ }}" in content and "{% raw %}{{ cycler.__init__ }}" in content
+
+
+def test_user_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
+    (tmp_path / "thank_you_1.txt").write_text("Subject: Cheers {{ interviewer.first_name | default('x') }}\n\n{{ ''.__class__.__mro__ }}\n")
+    jane = Person("jane@acme.com", "Jane")
+    with pytest.raises(Exception, match="unsafe|__class__|mro|attribute"):
+        templates(tmp_path).draft(thank_you(jane), interview(jane), "", date(2026, 11, 17))
+
+
+# replies -------------------------------------------------------------------------------------
+
+def load(path: Path) -> InboundMessage:
+    return mail.parse(path.read_bytes(), path.name, START)
+
+
+SISIMAI = DATA / "mail/sisimai"
+LABELS = json.loads((SISIMAI / "labels.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(n for n, label in LABELS.items() if label != "human"))
+def test_machine_mail_from_the_corpus_is_never_a_human_reply(name: str) -> None:
+    kind = classify(load(SISIMAI / name), [ME]).kind
+    assert kind is not MessageKind.HUMAN, f"{name} ({LABELS[name]})"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, label in LABELS.items() if label == "bounce"))
+def test_corpus_bounces_are_bounces(name: str) -> None:
+    assert classify(load(SISIMAI / name), [ME]).kind is MessageKind.BOUNCE
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "mail/talon").glob("*.eml")), ids=lambda p: p.name)
+def test_people_replying_from_many_mail_clients_are_human(path: Path) -> None:
+    assert classify(load(path), [ME]).kind is MessageKind.HUMAN
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "mail/set-of-emails").glob("rfc3834-*.eml")), ids=lambda p: p.name)
+def test_out_of_office_replies_are_auto_replies(path: Path) -> None:
+    assert classify(load(path), [ME]).kind is MessageKind.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    ("subject", "headers", "body", "kind"),
+    [
+        ("Accepted: Interview with Acme", "", "", MessageKind.CALENDAR),
+        ("Read: Thank you", "", "", MessageKind.RECEIPT),
+        ("Abwesenheitsnotiz", "", "", MessageKind.AUTO_REPLY),
+        ("Réponse automatique : Merci", "", "", MessageKind.AUTO_REPLY),
+        ("Respuesta automática: Gracias", "", "", MessageKind.AUTO_REPLY),
+        ("Re: Thank you", "", "I'm currently out of the office until Monday.", MessageKind.AUTO_REPLY),
+        ("Weekly digest", "List-Id: <news.acme.com>\n", "", MessageKind.BULK),
+        ("Re: Thank you", "X-Auto-Response-Suppress: All\n", "Thanks Sam, talk soon.", MessageKind.HUMAN),
+    ],
+)
+def test_message_kinds(subject: str, headers: str, body: str, kind: MessageKind) -> None:
+    parsed = mail.parse(message("Jane <jane@acme.com>", subject, body or "Hello", headers), "k", START)
+    assert classify(parsed, [ME]).kind is kind
+
+
+def test_the_users_own_mail_is_never_a_reply() -> None:
+    parsed = mail.parse(message(f"Sam <{ME}>", "Re: Thank you"), "k", START)
+    assert classify(parsed, [ME]).kind is MessageKind.OWN
+
+
+def test_matching_by_interviewer_domain_and_thread() -> None:
+    jane = Person("jane@acme.com", "Jane")
+    iv = interview(jane)
+    later = START + timedelta(days=1)
+
+    def incoming(sender: str, in_reply_to: tuple[str, ...] = ()) -> InboundMessage:
+        return InboundMessage("k", Person(sender), "Re", later, in_reply_to=in_reply_to)
+
+    assert match(incoming("jane@acme.com"), [iv], {})[0].matched_by.startswith("from the interviewer")
+    assert match(incoming("hr@jobs.acme.com"), [iv], {})[0].matched_by.startswith("from the employer's domain")
+    assert match(incoming("friend@gmail.com", ("<if.x@example.net>",)), [iv], {"<if.x@example.net>": "iv"})
+    assert match(incoming("x@acme.com.evil.net"), [iv], {}) == []
+    assert match(incoming("x@notacme.com"), [iv], {}) == []
+    early = InboundMessage("k", Person("jane@acme.com"), "Re", START - timedelta(hours=1))
+    assert match(early, [iv], {}) == []
+
+
+def test_huge_and_malformed_messages_are_read_within_bounds() -> None:
+    huge = message("Jane <jane@acme.com>", "Re: hi", "x" * (5 * 2**20))
+    parsed = mail.parse(huge, "k", START)
+    assert len(parsed.body) <= 4000
+    garbage = mail.parse(b"\x00\xff\xfe not a message \r\n\r\n\x00", "k", START)
+    assert garbage.sender is None and classify(garbage, [ME]).kind is MessageKind.HUMAN
+    assert mail.parse(b"From: =?utf-8?b?!!!?= <jane@acme.com>\nSubject: =?bogus?q?x?=\n\nhi", "k", START).sender is not None

@@ -1,0 +1,126 @@
+"""The sequence's timing rules, as pure functions of an interview and the settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from interview_followup.config import Steps
+from interview_followup.model import Event, Interview, Kind, Person
+from interview_followup.playbook import Progress, Settings, Workdays, finished_at, plan, shift
+from interview_followup.playbook import local as wall_clock
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PEOPLE = (Person("b@acme.com", "Bo"), Person("a@acme.com", "Al"))
+
+
+def interview(start: datetime, hours: float = 1, all_day: bool = False) -> Interview:
+    end = start + (timedelta(days=1) if all_day else timedelta(hours=hours))
+    return Interview("iv", "acct", Event("u", "Interview", start, end, all_day=all_day), "acme.com", "Acme", "", PEOPLE)
+
+
+def settings(country: str | None = None, steps: Steps | None = None) -> Settings:
+    return Settings(steps or Steps(), BERLIN, Workdays(country))
+
+
+def by_name(steps: list) -> dict[str, list]:  # type: ignore[type-arg]
+    found: dict[str, list] = {}  # type: ignore[type-arg]
+    for step in steps:
+        found.setdefault(step.name, []).append(step)
+    return found
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(BERLIN).strftime("%a %Y-%m-%d %H:%M")
+
+
+def test_the_default_sequence() -> None:
+    steps = by_name(plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings()))
+    assert [s.recipient.email for s in steps["thank_you"]] == ["a@acme.com", "b@acme.com"]
+    assert {s.due for s in steps["thank_you"]} == {datetime(2026, 11, 17, 11, tzinfo=BERLIN)}
+    assert local(steps["thank_you_reminder"][0].due) == "Tue 2026-11-17 18:00"
+    assert local(steps["references"][0].due) == "Tue 2026-11-17 17:30"
+    assert local(steps["first_check_in"][0].due) == "Thu 2026-11-26 10:00"
+    assert [local(s.due) for s in steps["weekly_check_in"]] == ["Thu 2026-12-03 10:00", "Thu 2026-12-10 10:00"]
+    assert local(steps["status_email"][0].due) == "Thu 2026-12-17 09:00"
+    assert steps["status_email"][0].kind is Kind.DRAFT and steps["status_email"][0].materialize_at == steps["status_email"][0].due
+    assert local(steps["call_back"][0].due) == "Mon 2027-01-18 10:00", "two months on is a Sunday: next business day"
+    contacts = [s for s in plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings()) if not s.keep_after_stop]
+    assert len(contacts) <= 5, "persistence, not pestering"
+
+
+def test_reminders_after_a_late_interview_come_after_it() -> None:
+    steps = by_name(plan(interview(datetime(2026, 11, 17, 18, 30, tzinfo=BERLIN)), Progress(), settings()))
+    assert local(steps["thank_you_reminder"][0].due) == "Tue 2026-11-17 19:45"
+
+
+def test_no_check_in_the_same_or_next_day_even_with_an_imminent_decision_date() -> None:
+    progress = Progress(decision_date=date(2026, 11, 17))
+    steps = by_name(plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), progress, settings()))
+    assert local(steps["first_check_in"][0].due) == "Thu 2026-11-19 10:00"
+
+
+def test_a_decision_date_sets_the_first_check_in_and_the_weekly_ones_follow() -> None:
+    progress = Progress(decision_date=date(2026, 12, 4))
+    steps = by_name(plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), progress, settings()))
+    assert local(steps["first_check_in"][0].due) == "Mon 2026-12-07 10:00"
+    assert local(steps["weekly_check_in"][0].due) == "Mon 2026-12-14 10:00"
+
+
+def test_holidays_are_not_business_days() -> None:
+    # 25 and 26 Dec are German public holidays.
+    assert shift(date(2026, 12, 23), "3 business days", Workdays("DE")) == date(2026, 12, 29)
+    assert shift(date(2026, 12, 23), "3 business days", Workdays()) == date(2026, 12, 28)
+    assert Workdays("DE-BY").is_business_day(date(2026, 1, 6)) is False  # Epiphany, Bavaria only
+    assert Workdays("DE-BE").is_business_day(date(2026, 1, 6)) is True
+
+
+def test_months_clamp_to_the_end_of_shorter_months() -> None:
+    assert shift(date(2027, 1, 31), "1 month", Workdays()) == date(2027, 2, 28)
+    assert shift(date(2026, 12, 15), "2 months", Workdays()) == date(2027, 2, 15)
+
+
+def test_wall_clock_times_hold_across_daylight_saving_changes() -> None:
+    # Berlin leaves summer time on 25 Oct 2026; a check-in set for 10:00 stays at 10:00 local.
+    steps = by_name(plan(interview(datetime(2026, 10, 20, 15, tzinfo=BERLIN)), Progress(), settings()))
+    first = steps["first_check_in"][0].due
+    assert local(first) == "Thu 2026-10-29 10:00"
+    assert first.astimezone(timezone.utc).hour == 9
+
+
+def test_a_time_that_daylight_saving_skips_becomes_the_first_valid_instant() -> None:
+    # Berlin's clocks jump from 02:00 to 03:00 on 28 March 2027.
+    assert wall_clock(date(2027, 3, 28), "02:30", BERLIN) == datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc)
+    assert wall_clock(date(2027, 3, 28), "02:30", BERLIN).astimezone(BERLIN).hour == 3
+
+
+def test_an_all_day_interview_ends_in_the_afternoon_of_its_day() -> None:
+    start = datetime(2026, 11, 17, tzinfo=BERLIN)
+    day = interview(start, all_day=True)
+    assert finished_at(day, BERLIN) == datetime(2026, 11, 17, 17, tzinfo=BERLIN)
+    steps = by_name(plan(day, Progress(), settings()))
+    assert local(steps["thank_you"][0].due) == "Tue 2026-11-17 17:00"
+
+
+def test_a_stop_keeps_the_thank_you_steps_and_what_was_already_due() -> None:
+    iv = interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN))
+    stopped = plan(iv, Progress(stopped_at=datetime(2026, 11, 27, tzinfo=BERLIN)), settings())
+    assert sorted({s.name for s in stopped}) == ["first_check_in", "references", "thank_you", "thank_you_reminder"]
+
+
+def test_cancelled_before_it_ended_means_nothing_at_all() -> None:
+    iv = interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN))
+    assert plan(iv, Progress(cancelled_at=datetime(2026, 11, 16, tzinfo=BERLIN)), settings()) == []
+
+
+def test_steps_can_be_switched_off() -> None:
+    steps = Steps.model_validate({"references": {"enabled": False}, "weekly_check_ins": {"count": 0}, "call_back": {"enabled": False}})
+    names = {s.name for s in plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings(steps=steps))}
+    assert names == {"thank_you", "thank_you_reminder", "first_check_in", "status_email"}
+
+
+def test_effect_keys_are_stable_and_distinct() -> None:
+    first = plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings())
+    moved = plan(interview(datetime(2026, 11, 18, 10, tzinfo=BERLIN)), Progress(), settings())
+    assert [s.key for s in first] == [s.key for s in moved], "a moved interview keeps its keys"
+    assert len({s.key for s in first}) == len(first)
