@@ -69,7 +69,9 @@ def calendar(*events: str) -> str:
     return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//tests//EN\n" + "".join(events) + "END:VCALENDAR\n"
 
 
-def message(sender: str, subject: str, body: str = "Thanks, we will be in touch.", headers: str = "", received: datetime | None = None) -> bytes:
+def message(
+    sender: str, subject: str, body: str = "Thanks, we will be in touch.", headers: str = "", received: datetime | None = None
+) -> bytes:
     stamp = email.utils.format_datetime((received or datetime.now(timezone.utc)).astimezone(timezone.utc))
     text = (
         f"Received: from mx.example.net by mail.example.net; {stamp}\n"
@@ -96,8 +98,9 @@ class World:
         return path
 
     def config_text(self) -> str:
-        return textwrap.dedent(
-            f"""\
+        return (
+            textwrap.dedent(
+                f"""\
             me:
               name: Sam Lee
               addresses: [{ME}]
@@ -113,7 +116,9 @@ class World:
                 drafts: {self.root}/Mail/Drafts
             state_dir: {self.root}/state
             """
-        ) + self.extra_config
+            )
+            + self.extra_config
+        )
 
     def config(self) -> config_module.Config:
         return config_module.load(self.config_path).config

@@ -61,7 +61,7 @@ def test_drafts_need_a_sender_address() -> None:
 
 def test_unknown_holiday_country_and_bad_offsets_are_caught() -> None:
     assert "unknown country 'XX'" in problems("me:\n  holidays: XX\n")
-    assert "like \"7 business days\"" in problems("playbook:\n  steps:\n    call_back:\n      after: soonish\n")
+    assert 'like "7 business days"' in problems("playbook:\n  steps:\n    call_back:\n      after: soonish\n")
 
 
 def test_times_of_day_survive_yaml_sexagesimal_numbers() -> None:
@@ -70,7 +70,9 @@ def test_times_of_day_survive_yaml_sexagesimal_numbers() -> None:
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "interview_followup", *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "interview_followup", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_check_on_a_bad_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
@@ -104,7 +106,8 @@ def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(
         "me: {addresses: [sam@example.net]}\n"
-        f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics, followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
+        f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics,\n"
+        f"      followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
         f"playbook:\n  templates: {tmp_path}/templates\n"
     )
     result = cli("--config", str(path), "check")

@@ -23,7 +23,10 @@ def _interview_ends(world: World) -> None:
 
 def _employer_replies(world: World) -> None:
     world.now = at("2026-11-18T09:00")
-    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday.", received=world.now), name="1795000000.M1.host")
+    world.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday.", received=world.now),
+        name="1795000000.M1.host",
+    )
 
 
 def _decision_date_given(world: World) -> None:

@@ -18,7 +18,9 @@ JANE = Attendee("jane.doe@acme.com", "Jane Doe", "ACCEPTED")
 SAM = Attendee(ME, "Sam Lee", "ACCEPTED")
 
 
-def event(summary: str, *, organizer: Person | None = JANE, attendees: tuple[Attendee, ...] = (JANE, SAM), **fields: object) -> Event:
+def event(
+    summary: str, *, organizer: Person | None = JANE, attendees: tuple[Attendee, ...] = (JANE, SAM), **fields: object
+) -> Event:
     return Event("uid-1", summary, START, START + timedelta(hours=1), organizer=organizer, attendees=attendees, **fields)  # type: ignore[arg-type]
 
 
@@ -118,14 +120,21 @@ def test_company_role_note_and_decision_date_come_from_the_event() -> None:
 
 
 def test_user_rules_add_and_remove() -> None:
-    rules = Rules(me=frozenset({ME}), keywords=("kennenlernen",), exclude_keywords=("podcast",), exclude_domains=frozenset({"acme.com"}))
+    rules = Rules(
+        me=frozenset({ME}), keywords=("kennenlernen",), exclude_keywords=("podcast",), exclude_domains=frozenset({"acme.com"})
+    )
     assert detect(event("Kennenlernen Acme"), rules).interview
     assert not detect(event("Interview for the Acme podcast"), rules).interview
     assert detect(event("Interview with Acme"), rules).employer is None
 
 
 def test_explain_event_on_a_real_google_invite(tmp_path: Path) -> None:
-    parsed = ics.parse((DATA / "ics/vexa/gcal-create-single.ics").read_bytes(), timezone.utc, START - timedelta(days=900), START + timedelta(days=900))
+    parsed = ics.parse(
+        (DATA / "ics/vexa/gcal-create-single.ics").read_bytes(),
+        timezone.utc,
+        START - timedelta(days=900),
+        START + timedelta(days=900),
+    )
     assert parsed.events and not parsed.problems
     for item in parsed.events:
         verdict = detect(item, RULES)

@@ -95,7 +95,15 @@ def test_an_out_of_office_reply_changes_nothing(world: World) -> None:
     world.cycle()
     entries = world.entry_titles()
     world.now = at("2026-11-18T09:00")
-    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Automatic reply: Thank you", "I am out of the office until Monday.", "Auto-Submitted: auto-replied\n", world.now))
+    world.deliver(
+        message(
+            "Jane Doe <jane.doe@acme.com>",
+            "Automatic reply: Thank you",
+            "I am out of the office until Monday.",
+            "Auto-Submitted: auto-replied\n",
+            world.now,
+        )
+    )
     report = world.cycle()
     assert world.entry_titles() == entries
     assert not any("stopped" in n for n in report.notices)
@@ -106,12 +114,16 @@ def test_a_human_reply_from_the_employer_removes_upcoming_follow_ups_and_keeps_t
     world.cycle()
     drafts = [p.name for p in world.drafts()]
     world.now = at("2026-11-18T09:00")
-    world.deliver(message("Kim Lo <kim.lo@careers.acme.com>", "Next steps", "We would like to invite you back.", received=world.now))
+    world.deliver(
+        message("Kim Lo <kim.lo@careers.acme.com>", "Next steps", "We would like to invite you back.", received=world.now)
+    )
     report = world.cycle()
 
     assert any("employer replied" in n for n in report.notices)
     assert [p.name for p in world.drafts()] == drafts
-    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past entries stay"
+    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"], (
+        "only the past entries stay"
+    )
 
     world.now = at("2026-12-18T09:30")
     world.cycle()
@@ -277,10 +289,8 @@ def test_an_interview_found_long_after_it_ended_gets_no_stale_drafts(world: Worl
 
 
 def test_a_second_daemon_on_the_same_state_refuses_to_run(world: World) -> None:
-    with exclusive(world.root / "state"):
-        with pytest.raises(UserError, match="already running"):
-            with exclusive(world.root / "state"):
-                pass
+    with exclusive(world.root / "state"), pytest.raises(UserError, match="already running"), exclusive(world.root / "state"):
+        pass
 
 
 def test_state_files_are_private(world: World) -> None:

@@ -110,7 +110,12 @@ def test_recurring_series_are_expanded_with_stable_instance_identities() -> None
 
 
 def test_windows_time_zone_names_from_outlook_are_understood() -> None:
-    events = ics.parse((DATA / "ics/khal/tz_windows_format.ics").read_bytes(), ZoneInfo("UTC"), datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)).events
+    events = ics.parse(
+        (DATA / "ics/khal/tz_windows_format.ics").read_bytes(),
+        ZoneInfo("UTC"),
+        datetime(2000, 1, 1, tzinfo=UTC),
+        datetime(2030, 1, 1, tzinfo=UTC),
+    ).events
     assert events and all(e.start.utcoffset() is not None for e in events)
     assert events[0].start.astimezone(ZoneInfo("Pacific/Auckland")).hour == 13
 
@@ -119,12 +124,18 @@ def test_all_day_events_are_local_days_not_utc() -> None:
     text = calendar("BEGIN:VEVENT\nUID:d\nDTSTAMP:20261101T000000Z\nDTSTART;VALUE=DATE:20261117\nSUMMARY:Onsite\nEND:VEVENT\n")
     zone = ZoneInfo("America/Los_Angeles")
     (event,) = ics.parse(text.encode(), zone, *WINDOW.__dict__.values()).events
-    assert event.all_day and event.start == datetime(2026, 11, 17, tzinfo=zone) and event.end == datetime(2026, 11, 18, tzinfo=zone)
+    assert (
+        event.all_day and event.start == datetime(2026, 11, 17, tzinfo=zone) and event.end == datetime(2026, 11, 18, tzinfo=zone)
+    )
 
 
-@pytest.mark.parametrize("name", ["icalendar/broken_ical.ics", "vexa/neg-malformed-truncated-vevent.ics", "khal/non_dst_error.ics"])
+@pytest.mark.parametrize(
+    "name", ["icalendar/broken_ical.ics", "vexa/neg-malformed-truncated-vevent.ics", "khal/non_dst_error.ics"]
+)
 def test_broken_calendars_are_reported_not_fatal(name: str) -> None:
-    parsed = ics.parse((DATA / "ics" / name).read_bytes(), ZoneInfo("UTC"), datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+    parsed = ics.parse(
+        (DATA / "ics" / name).read_bytes(), ZoneInfo("UTC"), datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    )
     assert parsed.problems or parsed.events is not None
 
 

@@ -45,7 +45,9 @@ def test_the_default_sequence() -> None:
     assert local(steps["status_email"][0].due) == "Thu 2026-12-17 09:00"
     assert steps["status_email"][0].kind is Kind.DRAFT and steps["status_email"][0].materialize_at == steps["status_email"][0].due
     assert local(steps["call_back"][0].due) == "Mon 2027-01-18 10:00", "two months on is a Sunday: next business day"
-    contacts = [s for s in plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings()) if not s.keep_after_stop]
+    contacts = [
+        s for s in plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings()) if not s.keep_after_stop
+    ]
     assert len(contacts) <= 5, "persistence, not pestering"
 
 
@@ -114,7 +116,9 @@ def test_cancelled_before_it_ended_means_nothing_at_all() -> None:
 
 
 def test_steps_can_be_switched_off() -> None:
-    steps = Steps.model_validate({"references": {"enabled": False}, "weekly_check_ins": {"count": 0}, "call_back": {"enabled": False}})
+    steps = Steps.model_validate(
+        {"references": {"enabled": False}, "weekly_check_ins": {"count": 0}, "call_back": {"enabled": False}}
+    )
     names = {s.name for s in plan(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), Progress(), settings(steps=steps))}
     assert names == {"thank_you", "thank_you_reminder", "first_check_in", "status_email"}
 

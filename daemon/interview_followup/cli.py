@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -29,7 +30,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Drafts thank-you notes and adds follow-up reminders after job interviews; stops when the employer replies.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--config", metavar="PATH", help=f"configuration file (default: ${config_module.ENV_CONFIG} or {config_module.default_path()})")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"configuration file (default: ${config_module.ENV_CONFIG} or {config_module.default_path()})",
+    )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail (twice for debugging)")
     parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -43,9 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     commands.add_parser("demo", help="try it on a throw-away calendar and mailbox; needs no configuration")
 
-    explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(dest="what", required=True)
+    explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(
+        dest="what", required=True
+    )
     event = explain.add_parser("event", help="judge every VEVENT in an .ics file")
     event.add_argument("file", type=Path)
+    event.add_argument("--me", action="append", default=[], metavar="ADDRESS", help="your own address (default: from the config)")
     message = explain.add_parser("mail", help="judge one message (.eml)")
     message.add_argument("file", type=Path)
     message.add_argument("--employer", action="append", default=[], metavar="DOMAIN")
@@ -54,8 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     note = commands.add_parser("note", help="add a personal note or the decision date to an interview")
     note.add_argument("interview", help="interview id from `status` (a prefix is enough) or company name")
     note.add_argument("text", nargs="?", help="goes into the thank-you drafts not yet written")
-    note.add_argument("--decision-date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="when the employer said they will decide")
-    for name, text in (("replied", "mark that the employer answered: stop the follow-ups"), ("resume", "undo a stop that was wrong")):
+    note.add_argument(
+        "--decision-date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="when the employer said they will decide"
+    )
+    for name, text in (
+        ("replied", "mark that the employer answered: stop the follow-ups"),
+        ("resume", "undo a stop that was wrong"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("interview")
 
@@ -85,13 +98,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo()
     if args.command == "explain":
         return _explain(args, path)
+    if args.command == "install-service":
+        return systemd.install(path if args.config else None, print_only=args.print)
     loaded = config_module.load(path).config
     if args.command == "check":
         return _check(loaded, path)
     if args.command == "run":
         return _run(loaded, path, args.once, args.dry_run)
-    if args.command == "install-service":
-        return systemd.install(args.config and path, print_only=args.print)
     store = _store(loaded)
     try:
         if args.command == "status":
@@ -183,29 +196,47 @@ def _explain(args: argparse.Namespace, path: Path) -> int:
     except OSError as exc:
         raise UserError(f"{args.file}: cannot read it ({exc.strerror})") from None
     config = config_module.load(path).config if path.exists() else Config()
-    if args.what == "event":
-        span = (datetime(1970, 1, 2, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
-        parsed = ics.parse(data, config.zone, *span)
-        for problem in parsed.problems:
-            print(f"{args.file}: skipped: {problem}", file=sys.stderr)
-        rules = rules_from(config)
-        result = []
-        for event in parsed.events:
-            verdict = detect.detect(event, rules)
-            result.append(
-                {"uid": event.uid, "recurrence_id": event.recurrence_id, "summary": event.summary, "start": event.start.isoformat(),
-                 "interview": verdict.interview, "employer": verdict.employer, "company": verdict.company or None,
-                 "role": verdict.role or None, "interviewers": [p.email for p in verdict.interviewers], "reasons": list(verdict.reasons)}
-            )
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-        return 0
+    result = _explain_event(data, args, config) if args.what == "event" else _explain_mail(data, args, config)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _explain_event(data: bytes, args: argparse.Namespace, config: Config) -> list[dict[str, object]]:
+    span = (datetime(1970, 1, 2, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+    parsed = ics.parse(data, config.zone, *span)
+    for problem in parsed.problems:
+        print(f"{args.file}: skipped: {problem}", file=sys.stderr)
+    rules = rules_from(config)
+    if args.me:
+        rules = replace(rules, me=frozenset(a.lower() for a in args.me))
+    result: list[dict[str, object]] = []
+    for event in parsed.events:
+        verdict = detect.detect(event, rules)
+        result.append(
+            {
+                "uid": event.uid,
+                "recurrence_id": event.recurrence_id,
+                "summary": event.summary,
+                "start": event.start.isoformat(),
+                "interview": verdict.interview,
+                "employer": verdict.employer,
+                "company": verdict.company or None,
+                "role": verdict.role or None,
+                "interviewers": [p.email for p in verdict.interviewers],
+                "reasons": list(verdict.reasons),
+            }
+        )
+    return result
+
+
+def _explain_mail(data: bytes, args: argparse.Namespace, config: Config) -> dict[str, object]:
     me = [a.lower() for a in args.me] or config.me.addresses
+    employers = [e.lower() for e in args.employer] or _known_employers(config)
     message = mail.parse(data, args.file.name, datetime.now(timezone.utc))
     verdict = replies.classify(message, me)
     sender = message.sender.email.partition("@")[2] if message.sender else ""
-    employers = [e.lower() for e in args.employer]
     employer = next((e for e in employers if sender and domains.same_organisation(sender, e)), None)
-    result = {
+    return {
         "kind": verdict.kind.value,
         "employer_reply": verdict.kind is replies.MessageKind.HUMAN and employer is not None,
         "employer": employer,
@@ -216,8 +247,15 @@ def _explain(args: argparse.Namespace, path: Path) -> int:
         "return_date": None,
         "reasons": list(verdict.reasons),
     }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+
+
+def _known_employers(config: Config) -> list[str]:
+    """Employers of the interviews seen so far, when there is a state database to ask."""
+    path = config_module.state_dir(config) / "state.sqlite3"
+    if not config.accounts or not path.exists():
+        return []
+    with Store.open(path) as store:
+        return sorted({r.interview.employer for r in store.interviews() if r.interview.employer})
 
 
 def _correct(args: argparse.Namespace, store: Store) -> int:

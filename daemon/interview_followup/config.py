@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -251,14 +252,10 @@ def state_dir(config: Config) -> Path:
 def system_zone() -> ZoneInfo:
     """The machine's IANA zone (a fixed offset would drift an hour across DST)."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(os.readlink("/etc/localtime").partition("zoneinfo/")[2])
-    except OSError:
-        pass
     for name in candidates:
         if name:
             try:
@@ -273,8 +270,7 @@ def load(path: Path) -> Loaded:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(
-            f"{path}: no configuration file here. Run `interview-followup init` to write a starter file, "
-            f"or pass --config PATH."
+            f"{path}: no configuration file here. Run `interview-followup init` to write a starter file, or pass --config PATH."
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read the configuration: {exc}") from None

@@ -53,19 +53,31 @@ def make(now: datetime, root: Path | None = None) -> Path:
     )
     events = [
         _EVENT.format(
-            uid="demo-interview-1", stamp=_ics_time(now), start=_ics_time(ended - timedelta(hours=1)), end=_ics_time(ended),
+            uid="demo-interview-1",
+            stamp=_ics_time(now),
+            start=_ics_time(ended - timedelta(hours=1)),
+            end=_ics_time(ended),
             summary="Northwind Robotics - Onsite interview for Firmware Engineer",
             description="Panel with Priya (hiring manager) and Tom.\\nnote: We talked about the drone-delivery pilot in Lisbon.",
             people=people,
         ),
         _EVENT.format(
-            uid="demo-dentist", stamp=_ics_time(now), start=_ics_time(now + timedelta(days=1)),
-            end=_ics_time(now + timedelta(days=1, hours=1)), summary="Dentist", description="", people="",
+            uid="demo-dentist",
+            stamp=_ics_time(now),
+            start=_ics_time(now + timedelta(days=1)),
+            end=_ics_time(now + timedelta(days=1, hours=1)),
+            summary="Dentist",
+            description="",
+            people="",
         ),
         _EVENT.format(
-            uid="demo-mock", stamp=_ics_time(now), start=_ics_time(now - timedelta(days=1)),
-            end=_ics_time(now - timedelta(days=1) + timedelta(hours=1)), summary="Mock interview with a friend",
-            description="", people="",
+            uid="demo-mock",
+            stamp=_ics_time(now),
+            start=_ics_time(now - timedelta(days=1)),
+            end=_ics_time(now - timedelta(days=1) + timedelta(hours=1)),
+            summary="Mock interview with a friend",
+            description="",
+            people="",
         ),
     ]
     body = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//interview-followup//demo//EN\n" + "".join(events) + "END:VCALENDAR\n"

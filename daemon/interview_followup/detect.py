@@ -132,7 +132,8 @@ def detect(event: Event, rules: Rules) -> Verdict:
     if scheduler:
         why.reasons.append(f"scheduled with {scheduler}")
     if employer:
-        why.reasons.append(f"employer {employer} from {'the organizer' if organizer and domains.same_organisation(organizer.domain, employer) else 'the attendees'}")
+        by_organizer = organizer is not None and domains.same_organisation(organizer.domain, employer)
+        why.reasons.append(f"employer {employer} from {'the organizer' if by_organizer else 'the attendees'}")
     else:
         why.reasons.append("no employer domain: only free-mail or scheduler addresses")
 

@@ -8,22 +8,79 @@ from functools import lru_cache
 from publicsuffixlist import PublicSuffixList
 
 FREE_MAIL = frozenset(
-    """gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com
-    icloud.com me.com mac.com aol.com proton.me protonmail.com pm.me gmx.de gmx.net gmx.com web.de
-    t-online.de mail.ru yandex.ru yandex.com zoho.com fastmail.com hey.com tutanota.com orange.fr
-    free.fr laposte.net wanadoo.fr libero.it qq.com 163.com naver.com""".split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "t-online.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "wanadoo.fr",
+        "libero.it",
+        "qq.com",
+        "163.com",
+        "naver.com",
+    ]
 )
 
 SCHEDULERS = frozenset(
-    """greenhouse.io lever.co ashbyhq.com goodtime.io calendly.com myworkday.com workday.com
-    icims.com smartrecruiters.com workable.com modernloop.io prelude.co gem.com yello.co
-    paradox.ai rippling.com bamboohr.com recruitee.com teamtailor.com personio.de jobvite.com
-    hirebridge.com jazzhr.com breezy.hr""".split()
+    [
+        "greenhouse.io",
+        "lever.co",
+        "ashbyhq.com",
+        "goodtime.io",
+        "calendly.com",
+        "myworkday.com",
+        "workday.com",
+        "icims.com",
+        "smartrecruiters.com",
+        "workable.com",
+        "modernloop.io",
+        "prelude.co",
+        "gem.com",
+        "yello.co",
+        "paradox.ai",
+        "rippling.com",
+        "bamboohr.com",
+        "recruitee.com",
+        "teamtailor.com",
+        "personio.de",
+        "jobvite.com",
+        "hirebridge.com",
+        "jazzhr.com",
+        "breezy.hr",
+    ]
 )
 """Tools that send invites on an employer's behalf: never the employer themselves."""
 
 _RESOURCE_HOSTS = ("resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com")
-_ROBOT_LOCAL = re.compile(r"^(no-?reply|do-?not-?reply|notifications?|calendar|scheduling|invites?|mailer-daemon|postmaster)([+._-].*)?$")
+_ROBOT_LOCAL = re.compile(
+    r"^(no-?reply|do-?not-?reply|notifications?|calendar|scheduling|invites?|mailer-daemon|postmaster)([+._-].*)?$"
+)
 _ROOM_NAME = re.compile(r"\b(room|raum|salle|sala|conf(erence)?|meeting ?room|besprechungsraum)\b", re.I)
 
 

@@ -121,9 +121,15 @@ class Engine:
                 if not verdict.interview:
                     continue
                 interview = Interview(
-                    id=interview_id(account.name, event.identity), account=account.name, event=event,
-                    employer=verdict.employer, company=verdict.company, role=verdict.role,
-                    interviewers=verdict.interviewers, reasons=verdict.reasons, note=verdict.note,
+                    id=interview_id(account.name, event.identity),
+                    account=account.name,
+                    event=event,
+                    employer=verdict.employer,
+                    company=verdict.company,
+                    role=verdict.role,
+                    interviewers=verdict.interviewers,
+                    reasons=verdict.reasons,
+                    note=verdict.note,
                     decision_date=verdict.decision_date,
                 )
                 present.add(interview.id)
@@ -147,7 +153,9 @@ class Engine:
 
     # 2. mail -----------------------------------------------------------------------------
     def _sync_mail(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
-        active = [r for r in self.store.interviews(account.name) if r.cancelled_at is None and r.interview.start >= now - LOOKBACK]
+        active = [
+            r for r in self.store.interviews(account.name) if r.cancelled_at is None and r.interview.start >= now - LOOKBACK
+        ]
         if not active:
             return
         since = min(r.interview.start for r in active) - timedelta(days=1)
@@ -165,7 +173,9 @@ class Engine:
                 matches = replies.match(message, interviews, our_ids)
                 reasons = list(verdict.reasons) + [m.matched_by for m in matches]
                 sender = message.sender.email if message.sender else ""
-                self.store.record_message(account.name, message.key, message.received, sender, message.subject, verdict.kind.value, reasons)
+                self.store.record_message(
+                    account.name, message.key, message.received, sender, message.subject, verdict.kind.value, reasons
+                )
                 if verdict.kind is not replies.MessageKind.HUMAN:
                     continue
                 for found in matches:
@@ -173,7 +183,8 @@ class Engine:
                     if record.stopped_at is None:
                         why = f"{found.matched_by}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
                         self.store.stop_interview(record.interview.id, message.received, why)
-                        report.notices.append(f"employer replied, follow-ups stopped: {_describe(found.interview, self.config)} ({found.matched_by})")
+                        what = _describe(found.interview, self.config)
+                        report.notices.append(f"employer replied, follow-ups stopped: {what} ({found.matched_by})")
             self.store.set_cursor(account.name, "mail", changes.cursor)
 
     # 3 + 4. plan and reconcile -----------------------------------------------------------
@@ -195,8 +206,14 @@ class Engine:
                     self._delete(account, backend, record, effect, now, report)
 
     def _bring_about(
-        self, account: Account, backend: Backend, record: InterviewRecord, step: Step,
-        effect: EffectRecord | None, now: datetime, report: Report,
+        self,
+        account: Account,
+        backend: Backend,
+        record: InterviewRecord,
+        step: Step,
+        effect: EffectRecord | None,
+        now: datetime,
+        report: Report,
     ) -> None:
         if effect is None or effect.state is State.DELETED:
             if step.materialize_at <= now and self._fresh(step, now):
@@ -218,7 +235,9 @@ class Engine:
         grace = timedelta(days=int(limit.split()[0])) if limit else DRAFT_CATCH_UP
         return now <= step.due + grace
 
-    def _create(self, account: Account, backend: Backend, record: InterviewRecord, step: Step, now: datetime, report: Report) -> None:
+    def _create(
+        self, account: Account, backend: Backend, record: InterviewRecord, step: Step, now: datetime, report: Report
+    ) -> None:
         interview = record.interview
         effect = EffectRecord(step.key, account.name, interview.id, step.name, step.kind.value, step.due, State.INTENDED)
         if step.kind is Kind.DRAFT:
@@ -227,17 +246,36 @@ class Engine:
             raw = mail.build_draft(step.key, self._me, draft, step.materialize_at)
             effect = replace(effect, message_id=mail.message_id(step.key, self._me))
             detail = f"draft {draft.subject!r} to {draft.to.email} in {getattr(account, 'drafts', account.name)}"
-            self._effect(effect, now, lambda: backend.mailbox.create_draft(step.key, raw, step.materialize_at), report, Action("created", step.name, interview.company, detail))
+            self._effect(
+                effect,
+                now,
+                lambda: backend.mailbox.create_draft(step.key, raw, step.materialize_at),
+                report,
+                Action("created", step.name, interview.company, detail),
+            )
         else:
             payload = self.templates.entry(step, interview, self.settings.entry_minutes)
             effect = replace(effect, content=_digest(payload))
             local = payload.start.astimezone(self.settings.zone)
             detail = f"entry {payload.title!r} on {local:%a %d %b %Y %H:%M}"
-            self._effect(effect, now, lambda: backend.calendar.create_entry(payload, step.materialize_at), report, Action("created", step.name, interview.company, detail))
+            self._effect(
+                effect,
+                now,
+                lambda: backend.calendar.create_entry(payload, step.materialize_at),
+                report,
+                Action("created", step.name, interview.company, detail),
+            )
 
     def _update(
-        self, account: Account, backend: Backend, record: InterviewRecord, step: Step,
-        effect: EffectRecord, payload: EntryPayload, now: datetime, report: Report,
+        self,
+        account: Account,
+        backend: Backend,
+        record: InterviewRecord,
+        step: Step,
+        effect: EffectRecord,
+        payload: EntryPayload,
+        now: datetime,
+        report: Report,
     ) -> None:
         assert effect.fingerprint is not None
         expected = effect.fingerprint
@@ -246,14 +284,18 @@ class Engine:
         action = Action("moved", step.name, record.interview.company, f"entry {payload.title!r} to {local:%a %d %b %Y %H:%M}")
         self._effect(moved, now, lambda: backend.calendar.update_entry(payload, step.materialize_at, expected), report, action)
 
-    def _delete(self, account: Account, backend: Backend, record: InterviewRecord, effect: EffectRecord, now: datetime, report: Report) -> None:
+    def _delete(
+        self, account: Account, backend: Backend, record: InterviewRecord, effect: EffectRecord, now: datetime, report: Report
+    ) -> None:
         assert effect.fingerprint is not None
         expected = effect.fingerprint
         remove = backend.mailbox.delete_draft if effect.kind == Kind.DRAFT.value else backend.calendar.delete_entry
         action = Action("removed", effect.step, record.interview.company, f"upcoming {effect.kind} no longer needed")
         self._effect(replace(effect, state=State.DELETING), now, lambda: remove(effect.key, expected), report, action)
 
-    def _effect(self, intent: EffectRecord, now: datetime, call: Callable[[], Stored | Outcome], report: Report, action: Action) -> None:
+    def _effect(
+        self, intent: EffectRecord, now: datetime, call: Callable[[], Stored | Outcome], report: Report, action: Action
+    ) -> None:
         """Journal, act, journal: the only place where the outside world changes."""
         if self.dry_run:
             report.actions.append(replace(action, verb=f"would have {action.verb}"))
@@ -305,7 +347,7 @@ def _superseded(records: list[InterviewRecord], settings: playbook.Settings) -> 
     stops: dict[str, datetime] = {}
     for group in rounds.values():
         group.sort(key=lambda r: r.interview.start)
-        for earlier, later in zip(group, group[1:]):
+        for earlier, later in zip(group, group[1:], strict=False):
             finished = playbook.finished_at(earlier.interview, settings.zone)
             stops[earlier.interview.id] = max(later.first_seen, finished)
     return stops

@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 KEY_PROPERTY = "X-INTERVIEW-FOLLOWUP-KEY"
 PRODID = "-//interview-followup//EN"
 DESCRIPTION_LIMIT = 20_000
-_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError, recurring_ical_events.InvalidCalendar)
+_PARSE_ERRORS = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    recurring_ical_events.InvalidCalendar,
+)
 
 
 @dataclass(frozen=True)
@@ -197,4 +205,4 @@ def entry(payload: EntryPayload, stamp: datetime) -> bytes:
     alarm.add("TRIGGER", timedelta())
     event.add_component(alarm)
     calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

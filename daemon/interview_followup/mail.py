@@ -79,7 +79,9 @@ def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
         in_reply_to=tuple(_ids(message.get("In-Reply-To", "")) + _ids(message.get("References", ""))),
         headers=headers,
         content_type=message.get_content_type(),
-        report_type=untrusted.line(message.get_param("report-type") or "", 60).lower() if message.get_content_type() == "multipart/report" else "",
+        report_type=untrusted.line(message.get_param("report-type") or "", 60).lower()
+        if message.get_content_type() == "multipart/report"
+        else "",
         calendar_method=calendar_method,
         body=body,
     )

@@ -38,9 +38,19 @@ def _phrases(*patterns: str) -> re.Pattern[str]:
 
 
 _BOUNCE_SUBJECT = _phrases(
-    r"^undeliverable", r"^undelivered mail", r"delivery status notification", r"mail delivery (failed|failure|problem)",
-    r"returned mail", r"^failure notice", r"delivery (has )?failed", r"^non remis", r"^unzustellbar", r"nicht zustellbar",
-    r"^non recapitabile", r"^no se puede entregar", r"^delivery failure",
+    r"^undeliverable",
+    r"^undelivered mail",
+    r"delivery status notification",
+    r"mail delivery (failed|failure|problem)",
+    r"returned mail",
+    r"^failure notice",
+    r"delivery (has )?failed",
+    r"^non remis",
+    r"^unzustellbar",
+    r"nicht zustellbar",
+    r"^non recapitabile",
+    r"^no se puede entregar",
+    r"^delivery failure",
 )
 _RECEIPT_SUBJECT = _phrases(r"^read:", r"^gelesen:", r"^lu\s?:", r"^le[ií]do:", r"^read receipt", r"^return receipt")
 _CALENDAR_SUBJECT = _phrases(
@@ -50,9 +60,20 @@ _CALENDAR_SUBJECT = _phrases(
     r"^(aceptado|rechazado|provisional|invitación|cancelado):",
 )
 _AUTO_SUBJECT = _phrases(
-    r"automatic reply", r"auto[- ]?reply", r"auto[- ]?response", r"autorespons", r"out of (the )?office", r"\booo\b",
-    r"abwesenheit", r"automatische antwort", r"r[ée]ponse automatique", r"absent du bureau", r"respuesta autom[aá]tica",
-    r"fuera de la oficina", r"on vacation", r"away from (my|the) (desk|office)",
+    r"automatic reply",
+    r"auto[- ]?reply",
+    r"auto[- ]?response",
+    r"autorespons",
+    r"out of (the )?office",
+    r"\booo\b",
+    r"abwesenheit",
+    r"automatische antwort",
+    r"r[ée]ponse automatique",
+    r"absent du bureau",
+    r"respuesta autom[aá]tica",
+    r"fuera de la oficina",
+    r"on vacation",
+    r"away from (my|the) (desk|office)",
 )
 _AUTO_BODY = _phrases(
     r"i am (currently )?(out of (the )?office|away|on (annual )?leave|on vacation)",
@@ -76,7 +97,9 @@ def classify(message: InboundMessage, me: Iterable[str]) -> Classification:
     if message.content_type == "multipart/report" and message.report_type == "disposition-notification":
         return Classification(MessageKind.RECEIPT, ("disposition notification (RFC 8098)",))
     if message.content_type == "multipart/report":
-        return Classification(MessageKind.BOUNCE, (f"machine-generated report ({message.report_type or 'unknown type'}, RFC 6522)",))
+        return Classification(
+            MessageKind.BOUNCE, (f"machine-generated report ({message.report_type or 'unknown type'}, RFC 6522)",)
+        )
     if "x-failed-recipients" in h or local in ("mailer-daemon", "postmaster"):
         return Classification(MessageKind.BOUNCE, (f"sent by {local or 'the mail system'}",))
     if h.get("return-path", "").strip() in ("<>", "") and "return-path" in h and _BOUNCE_SUBJECT.search(message.subject):

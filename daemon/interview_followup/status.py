@@ -23,8 +23,14 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
         steps = []
         for step in plan:
             effect = effects.pop(step.key, None)
-            state = effect.state.value if effect else ("planned" if step.materialize_at > now or step.due > now else "not made (late)")
-            steps.append(_step(step.name, step.kind.value, step.due, state, step.recipient.email if step.recipient else None, config))
+            state = (
+                effect.state.value
+                if effect
+                else ("planned" if step.materialize_at > now or step.due > now else "not made (late)")
+            )
+            steps.append(
+                _step(step.name, step.kind.value, step.due, state, step.recipient.email if step.recipient else None, config)
+            )
         for effect in effects.values():
             state = "removed" if effect.state is State.DELETED else effect.state.value
             steps.append(_step(effect.step, effect.kind, effect.due, state, None, config))
@@ -59,7 +65,13 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
 
 
 def _step(name: str, kind: str, due: datetime, state: str, to: str | None, config: Config) -> dict[str, Any]:
-    return {"step": name, "kind": kind, "due": due.astimezone(config.zone).isoformat(timespec="minutes"), "state": state, "to": to}
+    return {
+        "step": name,
+        "kind": kind,
+        "due": due.astimezone(config.zone).isoformat(timespec="minutes"),
+        "state": state,
+        "to": to,
+    }
 
 
 def text(items: list[dict[str, Any]]) -> str:

@@ -144,10 +144,11 @@ class Store:
 
     # interviews --------------------------------------------------------------------------
     def interviews(self, account: str | None = None) -> list[InterviewRecord]:
-        query, args = "SELECT * FROM interviews", ()
-        if account is not None:
-            query, args = query + " WHERE account=?", (account,)
-        return [_interview_record(row) for row in self._db.execute(query + " ORDER BY start", args)]
+        if account is None:
+            rows = self._db.execute("SELECT * FROM interviews ORDER BY start")
+        else:
+            rows = self._db.execute("SELECT * FROM interviews WHERE account=? ORDER BY start", (account,))
+        return [_interview_record(row) for row in rows]
 
     def interview(self, interview_id: str) -> InterviewRecord | None:
         row = self._db.execute("SELECT * FROM interviews WHERE id=?", (interview_id,)).fetchone()
@@ -160,8 +161,16 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (id) DO UPDATE SET source=excluded.source, data=excluded.data,
                  employer=excluded.employer, start=excluded.start, updated=excluded.updated, cancelled_at=NULL""",
-            (interview.id, interview.account, source, _dumps(interview), interview.employer,
-             interview.start.isoformat(), now.isoformat(), now.isoformat()),
+            (
+                interview.id,
+                interview.account,
+                source,
+                _dumps(interview),
+                interview.employer,
+                interview.start.isoformat(),
+                now.isoformat(),
+                now.isoformat(),
+            ),
         )
 
     def cancel_interview(self, interview_id: str, now: datetime) -> None:
@@ -187,7 +196,9 @@ class Store:
     def seen_message(self, account: str, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM messages WHERE account=? AND key=?", (account, key)).fetchone() is not None
 
-    def record_message(self, account: str, key: str, received: datetime, sender: str, subject: str, kind: str, reasons: list[str]) -> None:
+    def record_message(
+        self, account: str, key: str, received: datetime, sender: str, subject: str, kind: str, reasons: list[str]
+    ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
             (account, key, received.isoformat(), sender, subject, kind, json.dumps(reasons)),
@@ -211,12 +222,26 @@ class Store:
         """Write an effect's state durably (autocommit: the row is on disk when this returns)."""
         self._db.execute(
             "INSERT OR REPLACE INTO effects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.key, record.account, record.interview_id, record.step, record.kind, record.due.isoformat(),
-             record.state.value, record.ref, record.fingerprint, record.content, record.message_id, now.isoformat()),
+            (
+                record.key,
+                record.account,
+                record.interview_id,
+                record.step,
+                record.kind,
+                record.due.isoformat(),
+                record.state.value,
+                record.ref,
+                record.fingerprint,
+                record.content,
+                record.message_id,
+                now.isoformat(),
+            ),
         )
 
     def our_message_ids(self, account: str) -> dict[str, str]:
-        rows = self._db.execute("SELECT message_id, interview_id FROM effects WHERE account=? AND message_id IS NOT NULL", (account,))
+        rows = self._db.execute(
+            "SELECT message_id, interview_id FROM effects WHERE account=? AND message_id IS NOT NULL", (account,)
+        )
         return {row[0]: row[1] for row in rows}
 
 
@@ -297,8 +322,15 @@ def _interview_record(row: sqlite3.Row) -> InterviewRecord:
 
 def _effect_record(row: sqlite3.Row) -> EffectRecord:
     return EffectRecord(
-        key=row["key"], account=row["account"], interview_id=row["interview_id"], step=row["step"], kind=row["kind"],
-        due=datetime.fromisoformat(row["due"]), state=State(row["state"]), ref=row["ref"],
-        fingerprint=row["fingerprint"], content=row["content"], message_id=row["message_id"],
+        key=row["key"],
+        account=row["account"],
+        interview_id=row["interview_id"],
+        step=row["step"],
+        kind=row["kind"],
+        due=datetime.fromisoformat(row["due"]),
+        state=State(row["state"]),
+        ref=row["ref"],
+        fingerprint=row["fingerprint"],
+        content=row["content"],
+        message_id=row["message_id"],
     )
-

@@ -44,7 +44,9 @@ def unit_text(config_path: Path | None) -> str:
     text = text.replace("ExecStart=%h/.local/bin/interview-followup run", "ExecStart=" + shlex.join([*command, "run"]))
     writable = _writable_folders(config_path or config_module.resolve_path(None))
     if writable:
-        text = text.replace("ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", "ReadWritePaths=" + " ".join(f"-{p}" for p in writable))
+        text = text.replace(
+            "ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", "ReadWritePaths=" + " ".join(f"-{p}" for p in writable)
+        )
     return text
 
 

@@ -28,7 +28,9 @@ ENTRY_TEMPLATES = {
     "weekly_check_in": "check_in.txt",
     "call_back": "call_back.txt",
 }
-NOTE_PLACEHOLDER = "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
+NOTE_PLACEHOLDER = (
+    "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
+)
 
 
 @dataclass(frozen=True)

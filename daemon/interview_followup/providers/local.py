@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from .. import ics, mail
 from ..config import LocalAccount
-from ..model import EntryPayload, InboundMessage
+from ..model import EntryPayload, Event, InboundMessage
 from . import Backend, CalendarChanges, MailChanges, Outcome, Stored, Window
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,10 @@ class LocalCalendar:
         before = state.get("files", {})
         assert isinstance(before, dict)
         after: dict[str, list[int]] = {}
-        events, replaced, problems, unreadable = [], set(), [], set()
+        events: list[tuple[str, Event]] = []
+        replaced: set[str] = set()
+        unreadable: set[str] = set()
+        problems: list[str] = []
         for path in paths:
             try:
                 stat = path.stat()
@@ -134,7 +137,9 @@ class LocalCalendar:
             return CalendarChanges([], set(), json.dumps(state), ["calendar larger than the limit, skipped"])
         parsed = ics.parse(data, self.zone, window.start, window.end)
         replaced = {self.source} if parsed.readable else set()
-        return CalendarChanges([(self.source, e) for e in parsed.events], replaced, json.dumps(state), parsed.problems, set(parsed.skipped))
+        return CalendarChanges(
+            [(self.source, e) for e in parsed.events], replaced, json.dumps(state), parsed.problems, set(parsed.skipped)
+        )
 
     def _path(self, key: str) -> Path:
         return self.followups / f"{key}.ics"

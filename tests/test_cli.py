@@ -1,0 +1,212 @@
+"""The commands a person types, and the daemon as systemd runs it: real processes, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, World, at, calendar, message, vevent
+
+REPO = Path(__file__).parent.parent
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "interview_followup", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def recent_interview(world: World) -> None:
+    """An interview that ended ten minutes ago by the real clock (the processes below use it)."""
+    start = time.time() - 70 * 60
+    world.write_calendar(vevent("iv@acme.com", at("2026-01-01T00:00").fromtimestamp(start, at("2026-01-01T00:00").tzinfo)))
+
+
+def test_version() -> None:
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("interview-followup ")
+
+
+def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path) -> None:
+    result = cli("demo", env={"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "none")})
+    assert result.returncode == 0, result.stderr
+    assert "Drafts (2)" in result.stdout and "Follow-up entries (6)" in result.stdout
+    assert "Northwind Robotics" in result.stdout and "mock interview" in result.stdout
+    root = Path(result.stdout.split("Demo calendar and mailbox in ")[1].split("\n")[0])
+    try:
+        assert len(list((root / "Mail/Drafts/cur").iterdir())) == 2
+        status = cli("--config", str(root / "config.yaml"), "status", "--json")
+        (item,) = json.loads(status.stdout)
+        assert item["company"] == "Northwind Robotics" and item["phase"] == "following up"
+    finally:
+        shutil.rmtree(root)
+
+
+def test_run_once_twice_then_status(world: World) -> None:
+    recent_interview(world)
+    first = cli("--config", str(world.config_path), "run", "--once")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("created") == 8
+    second = cli("--config", str(world.config_path), "run", "--once")
+    assert second.returncode == 0 and "created" not in second.stdout
+    assert len(world.drafts()) == 2 and len(world.entries()) == 6
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    states = {(s["step"], s["state"]) for s in item["steps"]}
+    assert ("thank_you", "done") in states and ("status_email", "planned") in states
+    assert "Acme" in cli("--config", str(world.config_path), "status").stdout
+
+
+def test_dry_run_shows_and_changes_nothing(world: World) -> None:
+    recent_interview(world)
+    result = cli("--config", str(world.config_path), "run", "--dry-run")
+    assert result.returncode == 0 and "would have created" in result.stdout
+    assert world.drafts() == [] and world.entries() == []
+
+
+def test_note_replied_and_resume(world: World) -> None:
+    recent_interview(world)
+    cli("--config", str(world.config_path), "run", "--once")
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    noted = cli(
+        "--config", str(world.config_path), "note", item["id"][:4], "We share a love of chess", "--decision-date", "2030-01-15"
+    )
+    assert noted.returncode == 0, noted.stderr
+    assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
+    result = cli("--config", str(world.config_path), "run", "--once")
+    assert "removed" in result.stdout
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    assert item["phase"] == "employer replied" and item["why_stopped"] == "marked as answered by you"
+    assert item["note"] == "We share a love of chess" and item["decision_date"] == "2030-01-15"
+    assert cli("--config", str(world.config_path), "resume", item["id"]).returncode == 0
+    assert "created" in cli("--config", str(world.config_path), "run", "--once").stdout
+    missing = cli("--config", str(world.config_path), "note", "nobody", "x")
+    assert missing.returncode == 2 and "matches 0 interviews" in missing.stderr
+
+
+def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:
+    path = tmp_path / "x.ics"
+    path.write_text(calendar(vevent("a", at("2026-11-17T10:00")), vevent("b", at("2026-11-18T10:00"), summary="Mock interview")))
+    result = cli("--config", str(tmp_path / "none.yaml"), "explain", "event", str(path), "--me", "sam.lee@example.net")
+    items = json.loads(result.stdout)
+    assert [(i["uid"], i["interview"]) for i in items] == [("a", True), ("b", False)]
+    assert set(items[0]) >= {"uid", "summary", "interview", "employer", "company", "interviewers", "reasons"}
+    assert items[0]["employer"] == "acme.com" and items[0]["interviewers"] == ["jane.doe@acme.com", "raj.patel@acme.com"]
+
+
+def test_explain_mail_without_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "m.eml"
+    path.write_bytes(message("Jane <jane@hr.acme.com>", "Next steps"))
+    result = cli(
+        "--config", str(tmp_path / "none.yaml"), "explain", "mail", str(path), "--employer", "acme.com", "--me", "sam@example.net"
+    )
+    verdict = json.loads(result.stdout)
+    assert verdict["kind"] == "human" and verdict["employer_reply"] is True and verdict["employer"] == "acme.com"
+    ooo = cli("explain", "mail", str(DATA / "mail/set-of-emails/rfc3834-01.eml"), "--employer", "example.jp")
+    assert json.loads(ooo.stdout)["employer_reply"] is False
+
+
+def test_one_failing_account_does_not_stop_the_others(world: World) -> None:
+    recent_interview(world)
+    broken = (
+        "  - name: web\n    type: local\n    calendar: http://127.0.0.1:9/cal.ics\n"
+        f"    followup_calendar: {world.root}/f2\n    drafts: {world.root}/d2\n"
+    )
+    text = world.config_text().replace("state_dir:", broken + "state_dir:")
+    world.config_path.write_text(text)
+    result = cli("--config", str(world.config_path), "run", "--once")
+    assert result.returncode == 1
+    assert "web: FAILED" in result.stderr and "Traceback" not in result.stderr
+    assert len(world.drafts()) == 2
+
+
+class NotifySocket:
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "notify.sock"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(self.path))
+        self.sock.settimeout(30)
+
+    def wait_for(self, text: str) -> list[str]:
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen.append(self.sock.recv(4096).decode())
+            if text in seen[-1]:
+                return seen
+        raise AssertionError(f"{text!r} not in {seen}")
+
+
+@pytest.fixture
+def daemon(world: World) -> subprocess.Popen[str]:
+    recent_interview(world)
+    notify = NotifySocket(Path(os.environ.get("TMPDIR", "/tmp")) if len(str(world.root)) > 80 else world.root)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interview_followup", "--config", str(world.config_path), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NOTIFY_SOCKET": str(notify.path), "JOURNAL_STREAM": "8:1"},
+    )
+    process.notify = notify  # type: ignore[attr-defined]
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
+    notify.sock.close()
+    notify.path.unlink(missing_ok=True)
+
+
+def test_the_daemon_notifies_systemd_and_stops_cleanly_on_sigterm(world: World, daemon: subprocess.Popen[str]) -> None:
+    messages = daemon.notify.wait_for("STATUS=1 account(s); failing: none")  # type: ignore[attr-defined]
+    assert any("READY=1" in m for m in messages)
+    assert len(world.drafts()) == 2
+    daemon.notify.wait_for("WATCHDOG=1")  # type: ignore[attr-defined]
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0
+    assert "<6>" in err, "journald priorities on stderr"
+    assert "Dear" not in err and "Thank you" not in err.split("draft")[0], "no message bodies in the log"
+
+
+def test_a_broken_configuration_on_reload_is_reported_and_the_old_one_kept(world: World, daemon: subprocess.Popen[str]) -> None:
+    daemon.notify.wait_for("STATUS=1 account(s)")  # type: ignore[attr-defined]
+    good = world.config_path.read_text()
+    world.config_path.write_text(good + "poll_interval: often\n")
+    daemon.send_signal(signal.SIGHUP)
+    daemon.notify.wait_for("READY=1")  # type: ignore[attr-defined]
+    assert daemon.poll() is None, "still running"
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=30)
+    assert "configuration not reloaded" in err and "poll_interval" in err
+    assert daemon.returncode == 0
+
+
+def test_a_second_daemon_refuses_to_start(world: World, daemon: subprocess.Popen[str]) -> None:
+    daemon.notify.wait_for("READY=1")  # type: ignore[attr-defined]
+    second = cli("--config", str(world.config_path), "run", "--once")
+    assert second.returncode == 2 and "already running" in second.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_installed_unit_runs_this_installation_and_verifies(world: World, tmp_path: Path) -> None:
+    unit = tmp_path / "interview-followup.service"
+    text = cli("--config", str(world.config_path), "install-service", "--print").stdout
+    unit.write_text(text)
+    assert f"ExecStart={sys.executable} -m interview_followup --config {world.config_path} run" in text
+    assert f"ReadWritePaths=-{world.root}/Mail/Drafts -{world.root}/followups -{world.root}/state" in text
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
