@@ -15,8 +15,8 @@ import pytest
 
 from conftest import DATA, World, at, calendar, message, vevent
 from interview_followup import ics
-from interview_followup.providers import Window
-from interview_followup.providers.local import LocalCalendar, LocalMailbox, Unavailable
+from interview_followup.providers import Unavailable, Window
+from interview_followup.providers.local import LocalCalendar, LocalMailbox
 
 UTC = timezone.utc
 WINDOW = Window(datetime(2026, 8, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC))

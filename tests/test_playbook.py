@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
+
 from interview_followup.config import Steps
 from interview_followup.model import Event, Interview, Kind, Person
 from interview_followup.playbook import Progress, Settings, Workdays, finished_at, plan, shift
@@ -128,3 +132,35 @@ def test_effect_keys_are_stable_and_distinct() -> None:
     moved = plan(interview(datetime(2026, 11, 18, 10, tzinfo=BERLIN)), Progress(), settings())
     assert [s.key for s in first] == [s.key for s in moved], "a moved interview keeps its keys"
     assert len({s.key for s in first}) == len(first)
+
+
+ZONES = ["America/Los_Angeles", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham", "America/Sao_Paulo"]
+
+
+@settings_hypothesis(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    hours=st.floats(min_value=0.25, max_value=9),
+    country=st.sampled_from([None, "US", "DE", "FR", "ES"]),
+    decision=st.one_of(st.none(), st.dates(min_value=date(2024, 1, 1), max_value=date(2031, 6, 1))),
+)
+def test_the_plan_never_pesters_and_never_lands_off_hours(
+    moment: datetime, zone: str, hours: float, country: str | None, decision: date | None
+) -> None:
+    tz = ZoneInfo(zone)
+    start = moment.replace(tzinfo=tz)
+    iv = interview(start, hours)
+    workdays = Workdays(country)
+    steps = plan(iv, Progress(decision_date=decision), Settings(Steps(), tz, workdays))
+    end_day = iv.end.astimezone(tz).date()
+    contacts = [s for s in steps if not s.keep_after_stop]
+    assert len({s.key for s in steps}) == len(steps)
+    assert all(s.due >= iv.end for s in steps), "nothing before the interview is over"
+    for step in contacts:
+        local_due = step.due.astimezone(tz)
+        assert (local_due.date() - end_day).days >= 2, "never the same or the next day"
+        assert workdays.is_business_day(local_due.date()), step.name
+        assert 8 <= local_due.hour <= 11, f"{step.name} at {local_due}"
+    checkins = [s.due for s in contacts if s.name in ("first_check_in", "weekly_check_in")]
+    assert checkins == sorted(checkins) and len(checkins) <= 3

@@ -19,7 +19,7 @@ from . import config as config_module
 from .config import Account, Config
 from .engine import Engine, Report
 from .errors import UserError
-from .providers.local import Unavailable
+from .providers import Unavailable
 from .store import Store
 from .systemd import notify
 

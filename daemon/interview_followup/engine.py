@@ -231,9 +231,11 @@ class Engine:
         """Nothing stale: no entry in the past, no draft long after it was due (a late install, a week off)."""
         if step.kind is Kind.ENTRY:
             return step.due > now
-        limit = self.settings.steps.thank_you.catch_up if step.name == "thank_you" else None
-        grace = timedelta(days=int(limit.split()[0])) if limit else DRAFT_CATCH_UP
-        return now <= step.due + grace
+        if step.name != "thank_you":
+            return now <= step.due + DRAFT_CATCH_UP
+        day = step.due.astimezone(self.settings.zone).date()
+        late = playbook.shift(day, self.settings.steps.thank_you.catch_up, self.settings.workdays) - day
+        return now <= step.due + late
 
     def _create(
         self, account: Account, backend: Backend, record: InterviewRecord, step: Step, now: datetime, report: Report
@@ -245,7 +247,7 @@ class Engine:
             draft = self.templates.draft(step, interview, note, now.astimezone(self.settings.zone).date())
             raw = mail.build_draft(step.key, self._me, draft, step.materialize_at)
             effect = replace(effect, message_id=mail.message_id(step.key, self._me))
-            detail = f"draft {draft.subject!r} to {draft.to.email} in {getattr(account, 'drafts', account.name)}"
+            detail = f"draft {draft.subject!r} to {draft.to.email}"
             self._effect(
                 effect,
                 now,

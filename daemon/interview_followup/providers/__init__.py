@@ -18,6 +18,10 @@ from ..config import Account
 from ..model import EntryPayload, Event, InboundMessage
 
 
+class Unavailable(Exception):
+    """A backend that may work next time (a server down, no network after a suspend)."""
+
+
 @dataclass(frozen=True)
 class Stored:
     """Where an item we made lives at the provider, and a fingerprint of its current content."""

@@ -16,22 +16,19 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import ics, mail
 from ..config import LocalAccount
 from ..model import EntryPayload, Event, InboundMessage
-from . import Backend, CalendarChanges, MailChanges, Outcome, Stored, Window
+from . import Backend, CalendarChanges, MailChanges, Outcome, Stored, Unavailable, Window
 
 log = logging.getLogger(__name__)
 
 CALENDAR_LIMIT = 64 * 1024 * 1024
 HTTP_TIMEOUT = 30
 _EPOCH_PREFIX = re.compile(r"^(\d{9,11})[._]")
-
-
-class Unavailable(Exception):
-    """A source that may work next time (a web calendar that is down)."""
 
 
 def digest(data: bytes) -> str:
@@ -74,7 +71,7 @@ class LocalCalendar:
             return self._from_url(state, window)
         return self._from_files(state, window)
 
-    def _from_files(self, state: dict[str, object], window: Window) -> CalendarChanges:
+    def _from_files(self, state: dict[str, Any], window: Window) -> CalendarChanges:
         root = Path(self.source)
         if root.is_dir():
             paths = sorted(p for p in root.iterdir() if p.suffix.lower() == ".ics" and not p.name.startswith("."))
@@ -82,8 +79,7 @@ class LocalCalendar:
             paths = [root]
         else:
             return CalendarChanges([], set(), json.dumps(state), [f"{root}: calendar not found; nothing read"])
-        before = state.get("files", {})
-        assert isinstance(before, dict)
+        before: dict[str, list[int]] = state.get("files") or {}
         after: dict[str, list[int]] = {}
         events: list[tuple[str, Event]] = []
         replaced: set[str] = set()
@@ -116,7 +112,7 @@ class LocalCalendar:
         state["files"] = after
         return CalendarChanges(events, replaced, json.dumps(state), problems, unreadable)
 
-    def _from_url(self, state: dict[str, object], window: Window) -> CalendarChanges:
+    def _from_url(self, state: dict[str, Any], window: Window) -> CalendarChanges:
         request = urllib.request.Request(self.source, headers={"User-Agent": "interview-followup"})
         if state.get("etag"):
             request.add_header("If-None-Match", str(state["etag"]))
