@@ -65,7 +65,8 @@ def test_run_once_twice_then_status(world: World) -> None:
     assert len(world.drafts()) == 2 and len(world.entries()) == 6
     (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
     states = {(s["step"], s["state"]) for s in item["steps"]}
-    assert ("thank_you", "done") in states and ("status_email", "planned") in states
+    assert ("thank_you", "in your Drafts") in states and ("first_check_in", "in your calendar") in states
+    assert ("status_email", "planned") in states
     assert "Acme" in cli("--config", str(world.config_path), "status").stdout
 
 

@@ -23,17 +23,11 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
         steps = []
         for step in plan:
             effect = effects.pop(step.key, None)
-            state = (
-                effect.state.value
-                if effect
-                else ("planned" if step.materialize_at > now or step.due > now else "not made (late)")
-            )
-            steps.append(
-                _step(step.name, step.kind.value, step.due, state, step.recipient.email if step.recipient else None, config)
-            )
+            state = _words(effect.state, effect.kind) if effect else "planned" if step.due > now else "not made (too late)"
+            to = step.recipient.email if step.recipient else None
+            steps.append(_step(step.name, step.kind.value, step.due, state, to, config))
         for effect in effects.values():
-            state = "removed" if effect.state is State.DELETED else effect.state.value
-            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config))
+            steps.append(_step(effect.step, effect.kind, effect.due, _words(effect.state, effect.kind), None, config))
         steps.sort(key=lambda s: s["due"])
         finished = playbook.finished_at(interview, config.zone)
         if record.cancelled_at:
@@ -62,6 +56,18 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
             }
         )
     return result
+
+
+def _words(state: State, kind: str) -> str:
+    return {
+        State.INTENDED: "being made",
+        State.DONE: "in your Drafts" if kind == "draft" else "in your calendar",
+        State.UPDATING: "being moved",
+        State.DELETING: "being removed",
+        State.DELETED: "removed (no longer needed)",
+        State.KEPT: "changed by you: left alone",
+        State.GONE: "sent or deleted by you" if kind == "draft" else "deleted by you",
+    }[state]
 
 
 def _step(name: str, kind: str, due: datetime, state: str, to: str | None, config: Config) -> dict[str, Any]:
