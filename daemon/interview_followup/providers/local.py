@@ -35,17 +35,26 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, temporary: Path | None = None) -> None:
     """Temp file, fsync, rename, fsync the folder: a crash leaves the old file or the new, never half."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(handle, data)
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+    temporary = temporary or path.with_name(f".{path.name}.tmp")
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
     _fsync_dir(path.parent)
+
+
+def _delete_if_unchanged(path: Path | None, expected: str) -> Outcome:
+    """Remove what we made, unless the user changed it since (then it is theirs)."""
+    if path is None or not path.exists():
+        return Outcome.MISSING
+    if digest(path.read_bytes()) != expected:
+        return Outcome.MODIFIED
+    path.unlink()
+    _fsync_dir(path.parent)
+    return Outcome.DONE
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -164,16 +173,7 @@ class LocalCalendar:
         return Stored(path.name, digest(data))
 
     def delete_entry(self, key: str, expected: str) -> Outcome:
-        path = self._path(key)
-        try:
-            current = digest(path.read_bytes())
-        except FileNotFoundError:
-            return Outcome.MISSING
-        if current != expected:
-            return Outcome.MODIFIED
-        path.unlink()
-        _fsync_dir(path.parent)
-        return Outcome.DONE
+        return _delete_if_unchanged(self._path(key), expected)
 
 
 class LocalMailbox:
@@ -222,27 +222,12 @@ class LocalMailbox:
         for sub in ("tmp", "new", "cur"):
             (self.drafts / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{int(stamp.timestamp())}.{key}.interview-followup"
-        temporary = self.drafts / "tmp" / name
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(handle, raw)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
         final = self.drafts / "cur" / f"{name}:2,D"
-        os.rename(temporary, final)
-        _fsync_dir(final.parent)
+        write_atomically(final, raw, temporary=self.drafts / "tmp" / name)
         return Stored(final.name, digest(raw))
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
-        path = self._find(key)
-        if path is None:
-            return Outcome.MISSING
-        if digest(path.read_bytes()) != expected:
-            return Outcome.MODIFIED
-        path.unlink()
-        _fsync_dir(path.parent)
-        return Outcome.DONE
+        return _delete_if_unchanged(self._find(key), expected)
 
 
 def _maildir_files(folders: list[Path]) -> Iterator[Path]:
