@@ -70,12 +70,17 @@ def calendar(*events: str) -> str:
 
 
 def message(
-    sender: str, subject: str, body: str = "Thanks, we will be in touch.", headers: str = "", received: datetime | None = None
+    sender: str,
+    subject: str,
+    body: str = "Thanks, we will be in touch.",
+    headers: str = "",
+    received: datetime | None = None,
+    to: str = f"Sam Lee <{ME}>",
 ) -> bytes:
     stamp = email.utils.format_datetime((received or datetime.now(timezone.utc)).astimezone(timezone.utc))
     text = (
         f"Received: from mx.example.net by mail.example.net; {stamp}\n"
-        f"From: {sender}\nTo: Sam Lee <{ME}>\nSubject: {subject}\nDate: {stamp}\n"
+        f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {stamp}\n"
         f"Message-ID: <m{next(_counter)}@example.org>\n{headers}"
         "Content-Type: text/plain; charset=utf-8\n\n"
         f"{body}\n"

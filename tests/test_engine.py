@@ -301,3 +301,32 @@ def test_state_files_are_private(world: World) -> None:
     assert (state / "state.sqlite3").stat().st_mode & 0o777 == 0o600
     with world.store() as store:
         assert {e.state for e in store.effects().values()} == {State.DONE}
+
+
+def test_the_reminder_to_send_thank_you_notes_goes_once_they_are_all_sent(world: World) -> None:
+    sent = world.root / "Mail/Sent"
+    for sub in ("new", "cur", "tmp"):
+        (sent / sub).mkdir(parents=True)
+    world.config_path.write_text(world.config_text().replace("    drafts:", f"    sent: {sent}\n    drafts:"))
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    drafts = drafts_by_recipient(world)
+
+    world.now = at("2026-11-17T13:00")
+    jane = drafts["jane.doe@acme.com"]
+    (sent / "cur" / "1795000000.jane:2,S").write_bytes(bytes(jane))  # sent unchanged: same Message-ID
+    world.cycle()
+    assert "Send thank-you notes for Acme" in world.entry_titles(), "one of two sent is not all"
+
+    world.now = at("2026-11-17T14:00")
+    reply = message(f"Sam Lee <{ME}>", "Thanks for today", received=world.now, to="Raj <raj.patel@acme.com>")
+    (sent / "cur" / "1795000001.raj:2,S").write_bytes(reply)  # rewritten by the mail client: matched by recipient
+    world.cycle()
+    assert "Send thank-you notes for Acme" not in world.entry_titles()
+    assert "Tell your references about Acme" in world.entry_titles()
+
+    world.now = at("2026-11-17T15:00")
+    assert world.cycle().actions == [], "the reminder is not made again"
+    with world.store() as store:
+        states = {e.step: e.state for e in store.effects().values() if e.step in ("thank_you", "thank_you_reminder")}
+    assert states == {"thank_you": State.SENT, "thank_you_reminder": State.DELETED}

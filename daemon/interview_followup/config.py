@@ -123,6 +123,8 @@ class LocalAccount(_Strict):
     followup_calendar: UserPath
     drafts: UserPath
     inbox: UserPath | None = None
+    sent: UserPath | None = None
+    """Maildir of sent mail (read only): tells when thank-you drafts went out."""
 
     @field_validator("calendar")
     @classmethod

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from . import detect, mail, playbook, replies
 from .config import Account, Config
 from .model import EntryPayload, Interview, Kind, Person, Step, interview_id
-from .providers import Backend, Outcome, Stored, Window, open_backend
+from .providers import Backend, Outcome, SentQuery, Stored, Window, open_backend
 from .store import EffectRecord, InterviewRecord, State, Store
 from .templates import Templates
 
@@ -193,8 +193,14 @@ class Engine:
         progress = progress_of(records, self.settings)
         for record in records:
             interview = record.interview
-            wanted = {step.key: step for step in playbook.plan(interview, progress[interview.id], self.settings)}
             done = self.store.effects(interview_id=interview.id)
+            steps = playbook.plan(interview, progress[interview.id], self.settings)
+            if self._notice_sent(backend, steps, done, now):
+                done = self.store.effects(interview_id=interview.id)
+            thanks = [done.get(s.key) for s in steps if s.name == "thank_you"]
+            if thanks and all(e is not None and e.state is State.SENT for e in thanks):
+                steps = playbook.plan(interview, replace(progress[interview.id], thanks_sent=True), self.settings)
+            wanted = {step.key: step for step in steps}
             for key, step in wanted.items():
                 if self.should_stop():
                     return
@@ -226,6 +232,21 @@ class Engine:
             payload = self.templates.entry(step, record.interview, self.settings.entry_minutes)
             if effect.state is State.UPDATING or _digest(payload) != effect.content:
                 self._update(account, backend, record, step, effect, payload, now, report)
+
+    def _notice_sent(self, backend: Backend, steps: list[Step], done: dict[str, EffectRecord], now: datetime) -> bool:
+        """While the reminder to send thank-you notes is still ahead, ask which of them went out."""
+        reminder = next((s for s in steps if s.name == "thank_you_reminder"), None)
+        if reminder is None or reminder.due <= now or reminder.key not in done:
+            return False
+        queries = [
+            SentQuery(s.key, done[s.key].message_id or "", s.recipient.email, s.materialize_at)
+            for s in steps
+            if s.name == "thank_you" and s.recipient and s.key in done and done[s.key].state is State.DONE
+        ]
+        sent = backend.mailbox.sent(queries) if queries else set()
+        for key in sent:
+            self.store.journal(replace(done[key], state=State.SENT), now)
+        return bool(sent)
 
     def _fresh(self, step: Step, now: datetime) -> bool:
         """Nothing stale: no entry in the past, no draft long after it was due (a late install, a week off)."""

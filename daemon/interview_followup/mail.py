@@ -84,6 +84,7 @@ def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
         else "",
         calendar_method=calendar_method,
         body=body,
+        date=_date(message.get("Date")),
     )
 
 
@@ -125,13 +126,18 @@ def _ids(value: object) -> list[str]:
 def _received(message: Message) -> datetime | None:
     """The receiving server's timestamp: the sender's Date header can say anything."""
     for header in message.get_all("Received", [])[:1]:
-        stamp = str(header).rpartition(";")[2].strip()
-        try:
-            parsed = email.utils.parsedate_to_datetime(stamp)
-        except (TypeError, ValueError, IndexError):
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return _date(str(header).rpartition(";")[2])
     return None
+
+
+def _date(value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(str(value).strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _decoded(part: Message) -> str:

@@ -99,6 +99,8 @@ class InboundMessage:
     calendar_method: str = ""
     body: str = ""
     """A bounded plain-text excerpt of the body."""
+    date: datetime | None = None
+    """The sender's Date header: trusted only for the user's own mail."""
 
 
 class Kind(str, Enum):

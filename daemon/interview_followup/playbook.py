@@ -68,6 +68,8 @@ class Progress:
     stopped_at: datetime | None = None
     cancelled_at: datetime | None = None
     decision_date: date | None = None
+    thanks_sent: bool = False
+    """Every thank-you draft went out: the reminder to send them is no longer needed."""
 
 
 def shift(day: date, offset: str, workdays: Workdays) -> date:
@@ -105,6 +107,8 @@ def plan(interview: Interview, progress: Progress, settings: Settings) -> list[S
     if progress.cancelled_at and progress.cancelled_at < finished_at(interview, settings.zone):
         return []
     steps = [*_thanks(interview, settings), *_follow_ups(interview, progress, settings)]
+    if progress.thanks_sent:
+        steps = [step for step in steps if step.name != "thank_you_reminder"]
     stop = min((t for t in (progress.stopped_at, progress.cancelled_at) if t), default=None)
     if stop is None:
         return steps

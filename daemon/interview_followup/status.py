@@ -67,6 +67,7 @@ def _words(state: State, kind: str) -> str:
         State.DELETED: "removed (no longer needed)",
         State.KEPT: "changed by you: left alone",
         State.GONE: "sent or deleted by you" if kind == "draft" else "deleted by you",
+        State.SENT: "sent",
     }[state]
 
 

@@ -51,6 +51,8 @@ class State(str, Enum):
     """The user changed or sent it: ours no more, never touched again."""
     GONE = "gone"
     """The user removed it before we would have."""
+    SENT = "sent"
+    """A draft the person sent: nothing more to do for it."""
 
 
 @dataclass(frozen=True)

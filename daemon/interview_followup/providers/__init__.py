@@ -73,12 +73,27 @@ class Calendar(Protocol):
     def delete_entry(self, key: str, expected: str) -> Outcome: ...
 
 
+@dataclass(frozen=True)
+class SentQuery:
+    """One of our drafts: has the person sent it?"""
+
+    key: str
+    message_id: str
+    recipient: str
+    since: datetime
+
+
 class Mailbox(Protocol):
     def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges: ...
 
     def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored: ...
 
     def delete_draft(self, key: str, expected: str) -> Outcome: ...
+
+    def sent(self, drafts: list[SentQuery]) -> set[str]:
+        """The keys of those drafts that were sent (a message with their Message-ID or key, or to their
+        recipient since then, is among the sent mail)."""
+        ...
 
 
 @dataclass

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from .. import ics, mail
 from ..config import LocalAccount
 from ..model import EntryPayload, Event, InboundMessage
-from . import Backend, CalendarChanges, MailChanges, Outcome, Stored, Unavailable, Window
+from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +177,10 @@ class LocalCalendar:
 
 
 class LocalMailbox:
-    def __init__(self, inbox: Path | None, drafts: Path) -> None:
+    def __init__(self, inbox: Path | None, drafts: Path, sent: Path | None = None) -> None:
         self.inbox = inbox
         self.drafts = drafts
+        self.sent_folder = sent
 
     def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges:
         if self.inbox is None:
@@ -229,6 +230,26 @@ class LocalMailbox:
     def delete_draft(self, key: str, expected: str) -> Outcome:
         return _delete_if_unchanged(self._find(key), expected)
 
+    def sent(self, drafts: list[SentQuery]) -> set[str]:
+        if self.sent_folder is None or not drafts:
+            return set()
+        since = min(q.since for q in drafts).timestamp()
+        found: set[str] = set()
+        for path in _maildir_files([self.sent_folder / "cur", self.sent_folder / "new"]):
+            try:
+                if path.stat().st_mtime < since:
+                    continue
+                with path.open("rb") as handle:
+                    outgoing = mail.parse(handle.read(mail.READ_LIMIT), path.name, datetime.fromtimestamp(0, timezone.utc))
+            except OSError:
+                continue
+            to = {p.email for p in outgoing.recipients}
+            for query in drafts:
+                ours = outgoing.message_id == query.message_id or outgoing.headers.get(mail.KEY_HEADER.lower()) == query.key
+                if ours or (query.recipient in to and outgoing.date is not None and outgoing.date >= query.since):
+                    found.add(query.key)
+        return found
+
 
 def _maildir_files(folders: list[Path]) -> Iterator[Path]:
     for folder in folders:
@@ -259,5 +280,5 @@ def _redact(url: str) -> str:
 def open_local(account: LocalAccount, zone: ZoneInfo) -> Backend:
     return Backend(
         LocalCalendar(account.calendar, account.followup_calendar, zone),
-        LocalMailbox(account.inbox, account.drafts),
+        LocalMailbox(account.inbox, account.drafts, account.sent),
     )
