@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import itertools
+import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ class World:
             (inbox / sub).mkdir(parents=True, exist_ok=True)
         path = inbox / "new" / (name or f"{int(self.now.timestamp())}.M{next(_counter)}.host")
         path.write_bytes(raw)
+        os.utime(path, (self.now.timestamp(), self.now.timestamp()))  # as offlineimap does: mtime = receipt
         return path
 
     def store(self) -> Store:

@@ -330,3 +330,19 @@ def test_the_reminder_to_send_thank_you_notes_goes_once_they_are_all_sent(world:
     with world.store() as store:
         states = {e.step: e.state for e in store.effects().values() if e.step in ("thank_you", "thank_you_reminder")}
     assert states == {"thank_you": State.SENT, "thank_you_reminder": State.DELETED}
+
+
+def test_a_reply_read_before_its_interview_reached_the_calendar_still_counts(world: World) -> None:
+    """Mail and calendar sync separately (mbsync, vdirsyncer): the order they arrive in must not matter."""
+    world.write_calendar(
+        vevent("other@globex.com", at("2026-11-16T10:00"), summary="Interview with Globex", organizer="H:h@globex.com")
+    )
+    world.cycle()
+    world.now = at("2026-11-18T09:00")
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Can you come back Friday?", received=world.now))
+    world.cycle()
+    world.write_calendar(INTERVIEW)
+    world.now = at("2026-11-18T09:30")
+    report = world.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    assert "Check in with Acme" not in world.entry_titles()

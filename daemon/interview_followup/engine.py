@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from . import detect, mail, playbook, replies
 from .config import Account, Config
-from .model import EntryPayload, Interview, Kind, Person, Step, interview_id
+from .model import EntryPayload, InboundMessage, Interview, Kind, Person, Step, interview_id
 from .providers import Backend, Outcome, SentQuery, Stored, Window, open_backend
 from .store import EffectRecord, InterviewRecord, State, Store
 from .templates import Templates
@@ -101,13 +101,14 @@ class Engine:
         report = Report(account.name)
         now = self.clock()
         backend = self.backend(account)
-        self._sync_calendar(account, backend, now, report)
-        self._sync_mail(account, backend, now, report)
+        new_interviews = self._sync_calendar(account, backend, now, report)
+        self._sync_mail(account, backend, now, new_interviews, report)
         self._reconcile(account, backend, now, report)
         return report
 
     # 1. calendar -------------------------------------------------------------------------
-    def _sync_calendar(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
+    def _sync_calendar(self, account: Account, backend: Backend, now: datetime, report: Report) -> set[str]:
+        """Record the interviews among the changed events; returns the ids of those seen for the first time."""
         window = Window(now - LOOKBACK, now + LOOKAHEAD)
         changes = backend.calendar.changes(self.store.cursor(account.name, "calendar"), window)
         for problem in changes.problems:
@@ -115,6 +116,7 @@ class Engine:
             report.notices.append(f"skipped: {problem}")
         known = {r.interview.id: r for r in self.store.interviews(account.name)}
         present: set[str] = set()
+        new: set[str] = set()
         with self.store.transaction():
             for source, event in changes.events:
                 verdict = detect.detect(event, self.rules)
@@ -137,6 +139,7 @@ class Engine:
                 if previous is None or previous.interview != interview or previous.cancelled_at:
                     self.store.save_interview(interview, source, now)
                 if previous is None:
+                    new.add(interview.id)
                     report.notices.append(f"new interview: {_describe(interview, self.config)}")
             for record in known.values():
                 start = record.interview.start
@@ -150,9 +153,10 @@ class Engine:
                     self.store.cancel_interview(record.interview.id, now)
                     report.notices.append(f"interview cancelled or removed: {_describe(record.interview, self.config)}")
             self.store.set_cursor(account.name, "calendar", changes.cursor)
+        return new
 
     # 2. mail -----------------------------------------------------------------------------
-    def _sync_mail(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
+    def _sync_mail(self, account: Account, backend: Backend, now: datetime, new_interviews: set[str], report: Report) -> None:
         active = [
             r for r in self.store.interviews(account.name) if r.cancelled_at is None and r.interview.start >= now - LOOKBACK
         ]
@@ -166,26 +170,33 @@ class Engine:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
         our_ids = self.store.our_message_ids(account.name)
-        interviews = [r.interview for r in active]
         with self.store.transaction():
             for message in changes.messages:
                 verdict = replies.classify(message, self.config.me.addresses)
-                matches = replies.match(message, interviews, our_ids)
+                matches = replies.match(message, [r.interview for r in active], our_ids)
                 reasons = list(verdict.reasons) + [m.matched_by for m in matches]
                 sender = message.sender.email if message.sender else ""
                 self.store.record_message(
                     account.name, message.key, message.received, sender, message.subject, verdict.kind.value, reasons
                 )
-                if verdict.kind is not replies.MessageKind.HUMAN:
-                    continue
-                for found in matches:
-                    record = next(r for r in active if r.interview.id == found.interview.id)
-                    if record.stopped_at is None:
-                        why = f"{found.matched_by}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
-                        self.store.stop_interview(record.interview.id, message.received, why)
-                        what = _describe(found.interview, self.config)
-                        report.notices.append(f"employer replied, follow-ups stopped: {what} ({found.matched_by})")
+                if verdict.kind is replies.MessageKind.HUMAN:
+                    self._stop(message, matches, active, report)
+            if new_interviews:  # mail and calendar sync separately: a reply may have come in first
+                fresh = [r.interview for r in active if r.interview.id in new_interviews]
+                for message in self.store.human_messages(account.name, since):
+                    self._stop(message, replies.match(message, fresh, {}), active, report)
             self.store.set_cursor(account.name, "mail", changes.cursor)
+
+    def _stop(self, message: InboundMessage, matches: list[replies.Match], active: list[InterviewRecord], report: Report) -> None:
+        """The employer answered: record it, with the reason, on each interview it belongs to."""
+        stopped = {r.interview.id for r in active if r.stopped_at is not None}
+        for found in matches:
+            if found.interview.id in stopped:
+                continue
+            why = f"{found.matched_by}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
+            self.store.stop_interview(found.interview.id, message.received, why)
+            what = _describe(found.interview, self.config)
+            report.notices.append(f"employer replied, follow-ups stopped: {what} ({found.matched_by})")
 
     # 3 + 4. plan and reconcile -----------------------------------------------------------
     def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:

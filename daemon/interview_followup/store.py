@@ -13,13 +13,13 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .model import Attendee, Event, Interview, Person
+from .model import Attendee, Event, InboundMessage, Interview, Person
 
 _MIGRATIONS = [
     """
@@ -169,7 +169,7 @@ class Store:
                 source,
                 _dumps(interview),
                 interview.employer,
-                interview.start.isoformat(),
+                _utc(interview.start),
                 now.isoformat(),
                 now.isoformat(),
             ),
@@ -203,11 +203,21 @@ class Store:
     ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (account, key, received.isoformat(), sender, subject, kind, json.dumps(reasons)),
+            (account, key, _utc(received), sender, subject, kind, json.dumps(reasons)),
         )
 
-    def messages(self, account: str) -> list[sqlite3.Row]:
-        return list(self._db.execute("SELECT * FROM messages WHERE account=? ORDER BY received", (account,)))
+    def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
+        """Messages already judged to be from a person, as much of them as was kept."""
+        rows = self._db.execute(
+            "SELECT key, sender, subject, received FROM messages WHERE account=? AND kind='human' AND received>=?",
+            (account, _utc(since)),
+        )
+        return [
+            InboundMessage(
+                r["key"], Person(r["sender"]) if r["sender"] else None, r["subject"], datetime.fromisoformat(r["received"])
+            )
+            for r in rows
+        ]
 
     # effects -----------------------------------------------------------------------------
     def effects(self, account: str | None = None, interview_id: str | None = None) -> dict[str, EffectRecord]:
@@ -266,6 +276,11 @@ def exclusive(state_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def _utc(moment: datetime) -> str:
+    """Timestamps compared or sorted in SQL must share one offset."""
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _default(value: Any) -> Any:
