@@ -36,29 +36,26 @@ def notify(message: str) -> None:
 
 
 def unit_text(config_path: Path | None) -> str:
-    """The packaged unit with ExecStart pointing at this interpreter and the configured folders writable."""
+    """The packaged unit, fitted to this installation: its Python, its folders, its need for a network."""
     text = resources.files("interview_followup").joinpath("unit.service").read_text(encoding="utf-8")
     command = [sys.executable, "-m", "interview_followup"]
     if config_path:
         command += ["--config", str(config_path.resolve())]
     text = text.replace("ExecStart=%h/.local/bin/interview-followup run", "ExecStart=" + shlex.join([*command, "run"]))
-    writable = _writable_folders(config_path or config_module.resolve_path(None))
-    if writable:
-        text = text.replace(
-            "ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", "ReadWritePaths=" + " ".join(f"-{p}" for p in writable)
-        )
-    return text
-
-
-def _writable_folders(config_path: Path) -> list[str]:
     try:
-        config = config_module.load(config_path).config
-    except UserError:  # without a readable config, keep the starter's defaults
-        return []
+        config = config_module.load(config_path or config_module.resolve_path(None)).config
+    except UserError:  # without a readable configuration, keep the starter's settings
+        return text
     folders = {str(a.followup_calendar) for a in config.accounts} | {str(a.drafts) for a in config.accounts}
     if config.state_dir:
         folders.add(str(config.state_dir))
-    return sorted(folders)
+    if folders:
+        writable = " ".join(f"-{folder}" for folder in sorted(folders))
+        text = text.replace("ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", f"ReadWritePaths={writable}")
+    if any(a.calendar.startswith(("http://", "https://")) for a in config.accounts):
+        offline = "PrivateNetwork=yes\nIPAddressDeny=any\nRestrictAddressFamilies=AF_UNIX\n"
+        text = text.replace(offline, "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n")
+    return text
 
 
 def install(config_path: Path | None, print_only: bool) -> int:
