@@ -17,13 +17,6 @@ class Person:
     def domain(self) -> str:
         return self.email.rpartition("@")[2]
 
-    @property
-    def first_name(self) -> str:
-        """The name to greet someone by; falls back to the mailbox name."""
-        if self.name:
-            return self.name.split()[0]
-        return ""
-
 
 @dataclass(frozen=True)
 class Attendee(Person):
