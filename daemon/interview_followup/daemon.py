@@ -145,11 +145,14 @@ class Daemon:
     def _reload(self) -> bool:
         notify("RELOADING=1")
         try:
-            self.config = config_module.load(self.config_path).config
+            config = config_module.load(self.config_path).config
         except UserError as exc:
             log.error("configuration not reloaded, keeping the previous one:\n%s", exc)
             notify("READY=1")
             return False
+        if config_module.state_dir(config) != config_module.state_dir(self.config):
+            log.warning("state_dir changed: it takes effect at the next restart (systemctl --user restart interview-followup)")
+        self.config = config
         self.health.clear()
         log.info("configuration reloaded from %s", self.config_path)
         notify("READY=1")
