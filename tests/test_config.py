@@ -113,3 +113,16 @@ def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
     result = cli("--config", str(path), "check")
     assert result.returncode == 2
     assert "template thank_you_2.txt:3:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_catches_a_broken_entry_title(tmp_path: Path) -> None:
+    (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "me: {addresses: [sam@example.net]}\n"
+        f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics,\n"
+        f"      followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
+        "playbook:\n  steps:\n    call_back:\n      title: 'Call {{ company.nope() }}'\n"
+    )
+    result = cli("--config", str(path), "check")
+    assert result.returncode == 2 and "playbook.steps.call_back.title:" in result.stderr

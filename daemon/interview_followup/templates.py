@@ -6,6 +6,7 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,12 +22,12 @@ from .errors import UserError
 from .model import EntryPayload, Event, Interview, Person, Step
 
 THANK_YOU_VARIANTS = ("thank_you_1.txt", "thank_you_2.txt", "thank_you_3.txt")
-ENTRY_TEMPLATES = {
-    "thank_you_reminder": "thank_you_reminder.txt",
-    "references": "references.txt",
-    "first_check_in": "check_in.txt",
-    "weekly_check_in": "check_in.txt",
-    "call_back": "call_back.txt",
+ENTRIES = {  # step: (its settings under playbook.steps, the template of its description)
+    "thank_you_reminder": ("thank_you_reminder", "thank_you_reminder.txt"),
+    "references": ("references", "references.txt"),
+    "first_check_in": ("first_check_in", "check_in.txt"),
+    "weekly_check_in": ("weekly_check_ins", "check_in.txt"),
+    "call_back": ("call_back", "call_back.txt"),
 }
 NOTE_PLACEHOLDER = (
     "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
@@ -68,39 +69,47 @@ class Templates:
         name = THANK_YOU_VARIANTS[step.ordinal % len(THANK_YOU_VARIANTS)] if step.name == "thank_you" else f"{step.name}.txt"
         values = self._values(interview, note, today)
         values["interviewer"] = values["contact"] = _person(contact)
-        subject, _, body = self._render(name, values).partition("\n")
-        if not subject.lower().startswith("subject:"):
-            raise UserError(f"template {name}: the first line must be `Subject: ...`")
-        return Draft(contact, untrusted.line(subject[8:], 300), body.strip("\n") + "\n")
+        subject, body = self._message(name, values)
+        return Draft(contact, subject, body)
 
     def entry(self, step: Step, interview: Interview, minutes: int) -> EntryPayload:
         values = self._values(interview, "", None)
-        settings = getattr(self._steps, "weekly_check_ins" if step.name == "weekly_check_in" else step.name)
-        title = untrusted.line(self._env.from_string(settings.title).render(values), 200)
-        description = self._render(ENTRY_TEMPLATES[step.name], values).strip() + "\n"
+        settings_name, template = ENTRIES[step.name]
+        title = self._title(settings_name, values)
+        description = self._render(template, values).strip() + "\n"
         return EntryPayload(step.key, title, description, step.due, step.due + timedelta(minutes=minutes))
 
     def check(self) -> list[str]:
-        """Render every template with sample data; the problems, one line each."""
+        """Render every template and title with sample data; the problems, one line each."""
         sample = _sample_interview()
+        values = self._values(sample, "", None)
+        values["interviewer"] = values["contact"] = _person(sample.interviewers[0])
+        renders: list[tuple[Callable[[str, dict[str, Any]], object], str]] = [
+            *((self._message, name) for name in (*THANK_YOU_VARIANTS, "status_email.txt")),
+            *((self._render, template) for _, template in ENTRIES.values()),
+            *((self._title, settings_name) for settings_name, _ in ENTRIES.values()),
+        ]
         problems = []
-        for name in (*THANK_YOU_VARIANTS, "status_email.txt", *set(ENTRY_TEMPLATES.values())):
-            values = self._values(sample, "", None)
-            values["interviewer"] = values["contact"] = _person(sample.interviewers[0])
+        for render, name in renders:
             try:
-                rendered = self._render(name, values)
+                render(name, values)
             except UserError as exc:
                 problems.append(str(exc))
-                continue
-            if name.startswith(("thank_you_", "status_")) and not rendered.lower().startswith("subject:"):
-                problems.append(f"template {name}: the first line must be `Subject: ...`")
-        for step_name in ("thank_you_reminder", "references", "first_check_in", "weekly_check_ins", "call_back"):
-            source = getattr(self._steps, step_name).title
-            try:
-                self._env.from_string(source).render(self._values(sample, "", None))
-            except TemplateError as exc:
-                problems.append(f"playbook.steps.{step_name}.title: {exc}")
-        return problems
+        return list(dict.fromkeys(problems))
+
+    def _message(self, name: str, values: dict[str, Any]) -> tuple[str, str]:
+        """A draft template's subject (its first line) and body."""
+        subject, _, body = self._render(name, values).partition("\n")
+        if not subject.lower().startswith("subject:"):
+            raise UserError(f"template {name}: the first line must be `Subject: ...`")
+        return untrusted.line(subject[8:], 300), body.strip("\n") + "\n"
+
+    def _title(self, settings_name: str, values: dict[str, Any]) -> str:
+        source = getattr(self._steps, settings_name).title
+        try:
+            return untrusted.line(self._env.from_string(source).render(values), 200)
+        except TemplateError as exc:
+            raise UserError(f"playbook.steps.{settings_name}.title: {exc}") from None
 
     def _render(self, name: str, values: dict[str, Any]) -> str:
         try:
