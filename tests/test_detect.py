@@ -66,11 +66,14 @@ def test_a_calendly_booking_needs_hiring_wording() -> None:
     [
         ("Mock interview with Alex", {}, "practice"),
         ("Interview prep with my coach", {}, "practice"),
-        ("User interviews: onboarding study", {}, "practice"),
+        ("User interviews: onboarding study", {}, "not your interview"),
         ("Interview with Acme", {"status": "CANCELLED"}, "cancelled"),
         ("Interview with Acme", {"attendees": (JANE, Attendee(ME, "Sam", "DECLINED"))}, "declined"),
         ("Interview with Acme", {"own_key": "abc"}, "interview-followup itself"),
         ("Team lunch", {}, "no interview wording"),
+        ("Interview debrief: backend candidate", {}, "not your interview"),
+        ("Interviewer training", {}, "not your interview"),
+        ("Weekly sync", {"description": "We will review interview scorecards."}, "not your interview"),
     ],
 )
 def test_events_that_are_not_the_users_interviews(summary: str, fields: dict[str, object], reason: str) -> None:
@@ -149,3 +152,10 @@ def test_every_corpus_calendar_is_judged_without_crashing() -> None:
             detect(item, RULES)
             judged += 1
     assert judged > 100
+
+
+def test_wording_only_in_the_description_needs_an_outside_organisation() -> None:
+    described = {"description": "This is your interview with the platform team."}
+    assert detect(event("Acme <> Sam", **described), RULES).interview  # type: ignore[arg-type]
+    me_only = {"organizer": None, "attendees": (SAM,), "description": "Prepare notes for the interview."}
+    assert not detect(event("Focus time", **me_only), RULES).interview  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from . import domains, untrusted
@@ -37,6 +37,10 @@ _PRACTICE = [
     r"entrevista simulada",
     r"entretien blanc",
     r"(user|customer|exit|press|media|podcast|research) interviews?",
+    r"debrief",
+    r"interview(er)? (feedback|training|calibration|sync|kick-?off|panel prep)",
+    r"hiring (committee|sync)",
+    r"scorecards?",
 ]
 _NOTE = re.compile(r"^\s*(?:note|notes|notiz|remarque|nota)\s*:\s*(.+)$", re.I | re.M)
 _DECISION = re.compile(r"^\s*decision(?: date)?\s*:\s*(\d{4}-\d{2}-\d{2})\s*$", re.I | re.M)
@@ -75,74 +79,66 @@ class Verdict:
     decision_date: date | None = None
 
 
-@dataclass
-class _Evidence:
-    reasons: list[str] = field(default_factory=list)
-
-    def no(self, reason: str) -> Verdict:
-        return Verdict(False, (*self.reasons, reason))
-
-
 _STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
 
 
 def detect(event: Event, rules: Rules) -> Verdict:
     """Judge one event; every verdict carries the reasons a person can check."""
-    why = _Evidence()
     if event.own_key:
-        return why.no("created by interview-followup itself")
+        return _no("created by interview-followup itself")
     if event.status.upper() == "CANCELLED":
-        return why.no("the event is cancelled")
+        return _no("the event is cancelled")
     mine = [a for a in event.attendees if a.email in rules.me]
     if any(a.partstat.upper() == "DECLINED" for a in mine):
-        return why.no("you declined it")
+        return _no("you declined it")
 
     summary = untrusted.line(event.summary, 500)
     description = untrusted.plain(event.description, 20_000)
     text = f"{summary}\n{description}"
     practice = _PRACTICE_RE.search(summary) or _PRACTICE_RE.search(description[:500])
     if practice:
-        return why.no(f"practice or non-hiring session ({practice[0]!r})")
+        return _no(f"practice session, or not your interview ({practice[0]!r})")
     for word in rules.exclude_keywords:
         if word.lower() in text.lower():
-            return why.no(f"matches your exclude keyword {word!r}")
+            return _no(f"matches your exclude keyword {word!r}")
 
     people = _people(event, rules)
     organizer = event.organizer
     if organizer and organizer.domain and _is_current_employer(organizer.domain, rules):
-        return why.no(f"organised by your current employer ({organizer.domain})")
+        return _no(f"organised by your current employer ({organizer.domain})")
     employer = _employer(event, people, rules)
     if employer is None and any(_is_current_employer(p.domain, rules) for p in people):
-        return why.no("internal event of your current employer")
+        return _no("internal event of your current employer")
 
-    strong = _STRONG_RE.search(summary) or _STRONG_RE.search(description[:2000])
-    weak = _WEAK_RE.search(summary)
+    strong = _STRONG_RE.search(summary)
+    weak = _WEAK_RE.search(summary) or _STRONG_RE.search(description[:2000])
     scheduler = _scheduler(event, description)
     custom = next((w for w in rules.keywords if w.lower() in text.lower()), None)
+    reasons: list[str] = []
     if strong:
-        why.reasons.append(f"interview wording {strong[0]!r}")
+        reasons.append(f"interview wording {strong[0]!r}")
     elif custom:
-        why.reasons.append(f"your keyword {custom!r}")
+        reasons.append(f"your keyword {custom!r}")
     elif weak and (scheduler or employer):
-        why.reasons.append(f"hiring wording {weak[0]!r} with an outside organisation")
+        reasons.append(f"hiring wording {weak[0]!r} with an outside organisation")
     elif scheduler and domains.registrable(scheduler) not in ("calendly.com",):
-        why.reasons.append(f"sent through the applicant-tracking system {scheduler}")
+        reasons.append(f"sent through the applicant-tracking system {scheduler}")
     else:
-        return why.no("no interview wording")
+        return _no("no interview wording")
     if scheduler:
-        why.reasons.append(f"scheduled with {scheduler}")
+        reasons.append(f"scheduled with {scheduler}")
     if employer:
         by_organizer = organizer is not None and domains.same_organisation(organizer.domain, employer)
-        why.reasons.append(f"employer {employer} from {'the organizer' if by_organizer else 'the attendees'}")
+        reasons.append(f"employer {employer} from {'the organizer' if by_organizer else 'the attendees'}")
     else:
-        why.reasons.append("no employer domain: only free-mail or scheduler addresses")
+        reasons.append("no employer domain: only free-mail or scheduler addresses")
 
     company = _company(summary, employer)
     note = _NOTE.search(description)
     decision = _DECISION.search(description)
     return Verdict(
         interview=True,
-        reasons=tuple(why.reasons),
+        reasons=tuple(reasons),
         employer=employer,
         company=company,
         role=_role(summary, description),
@@ -150,6 +146,10 @@ def detect(event: Event, rules: Rules) -> Verdict:
         note=untrusted.text(note[1], 1000) if note else "",
         decision_date=_date(decision[1]) if decision else None,
     )
+
+
+def _no(reason: str) -> Verdict:
+    return Verdict(False, (reason,))
 
 
 def _people(event: Event, rules: Rules) -> list[Person]:
