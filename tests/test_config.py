@@ -99,30 +99,32 @@ def test_init_writes_a_starter_once_and_never_overwrites(tmp_path: Path) -> None
     assert target.read_text() == "me: {}\n"
 
 
-def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "thank_you_2.txt").write_text("Subject: Hi\n\n{% if company %}unclosed\n")
+def check_with(tmp_path: Path, playbook: str) -> subprocess.CompletedProcess[str]:
+    """`check` on a minimal local configuration with the given `playbook:` section."""
     (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
     path = tmp_path / "c.yaml"
     path.write_text(
         "me: {addresses: [sam@example.net]}\n"
         f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics,\n"
         f"      followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
-        f"playbook:\n  templates: {tmp_path}/templates\n"
+        f"playbook:\n{playbook}"
     )
-    result = cli("--config", str(path), "check")
+    return cli("--config", str(path), "check")
+
+
+def test_check_passes_a_good_configuration(tmp_path: Path) -> None:
+    result = check_with(tmp_path, "  entry_minutes: 15\n")
+    assert result.returncode == 0 and "OK (1 account(s)" in result.stdout
+
+
+def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "thank_you_2.txt").write_text("Subject: Hi\n\n{% if company %}unclosed\n")
+    result = check_with(tmp_path, f"  templates: {tmp_path}/templates\n")
     assert result.returncode == 2
     assert "template thank_you_2.txt:3:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_check_catches_a_broken_entry_title(tmp_path: Path) -> None:
-    (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
-    path = tmp_path / "c.yaml"
-    path.write_text(
-        "me: {addresses: [sam@example.net]}\n"
-        f"accounts:\n  - {{name: a, type: local, calendar: {tmp_path}/cal.ics,\n"
-        f"      followup_calendar: {tmp_path}/f, drafts: {tmp_path}/d}}\n"
-        "playbook:\n  steps:\n    call_back:\n      title: 'Call {{ company.nope() }}'\n"
-    )
-    result = cli("--config", str(path), "check")
+    result = check_with(tmp_path, "  steps:\n    call_back:\n      title: 'Call {{ company.nope() }}'\n")
     assert result.returncode == 2 and "playbook.steps.call_back.title:" in result.stderr
