@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,8 +19,6 @@ from .engine import Engine, rules_from, utc_now
 from .errors import UserError
 from .store import InterviewRecord, Store, exclusive
 from .templates import Templates
-
-log = logging.getLogger("interview_followup")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import warnings
 from collections import defaultdict
@@ -20,7 +19,6 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from . import untrusted
 from .model import Attendee, EntryPayload, Event, Person
 
-log = logging.getLogger(__name__)
 
 KEY_PROPERTY = "X-INTERVIEW-FOLLOWUP-KEY"
 PRODID = "-//interview-followup//EN"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import urllib.error
@@ -24,7 +23,6 @@ from ..config import LocalAccount
 from ..model import EntryPayload, Event, InboundMessage
 from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
 
-log = logging.getLogger(__name__)
 
 CALENDAR_LIMIT = 64 * 1024 * 1024
 HTTP_TIMEOUT = 30
