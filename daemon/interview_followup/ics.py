@@ -19,7 +19,6 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from . import untrusted
 from .model import Attendee, EntryPayload, Event, Person
 
-
 KEY_PROPERTY = "X-INTERVIEW-FOLLOWUP-KEY"
 PRODID = "-//interview-followup//EN"
 DESCRIPTION_LIMIT = 20_000

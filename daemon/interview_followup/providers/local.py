@@ -23,7 +23,6 @@ from ..config import LocalAccount
 from ..model import EntryPayload, Event, InboundMessage
 from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
 
-
 CALENDAR_LIMIT = 64 * 1024 * 1024
 HTTP_TIMEOUT = 30
 _EPOCH_PREFIX = re.compile(r"^(\d{9,11})[._]")
