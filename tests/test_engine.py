@@ -346,3 +346,15 @@ def test_a_reply_read_before_its_interview_reached_the_calendar_still_counts(wor
     report = world.cycle()
     assert any("employer replied" in n for n in report.notices)
     assert "Check in with Acme" not in world.entry_titles()
+
+
+def test_the_first_reply_in_a_pass_sets_the_stop_and_is_reported_once(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.now = at("2026-11-19T09:00")
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Talk Monday?", received=at("2026-11-18T08:00")))
+    world.deliver(message("Raj Patel <raj.patel@acme.com>", "Re: Thanks", "Likewise!", received=at("2026-11-19T08:00")))
+    report = world.cycle()  # interview and both replies arrive in one pass
+    assert len([n for n in report.notices if "employer replied" in n]) == 1
+    with world.store() as store:
+        (record,) = store.interviews()
+    assert record.stopped_at == at("2026-11-18T08:00")

@@ -170,8 +170,9 @@ class Engine:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
         our_ids = self.store.our_message_ids(account.name)
+        stopped = {r.interview.id for r in active if r.stopped_at is not None}
         with self.store.transaction():
-            for message in changes.messages:
+            for message in sorted(changes.messages, key=lambda m: m.received):  # the earliest answer sets the stop
                 verdict = replies.classify(message, self.config.me.addresses)
                 matches = replies.match(message, [r.interview for r in active], our_ids)
                 reasons = list(verdict.reasons) + [m.matched_by for m in matches]
@@ -180,19 +181,19 @@ class Engine:
                     account.name, message.key, message.received, sender, message.subject, verdict.kind.value, reasons
                 )
                 if verdict.kind is replies.MessageKind.HUMAN:
-                    self._stop(message, matches, active, report)
+                    self._stop(message, matches, stopped, report)
             if new_interviews:  # mail and calendar sync separately: a reply may have come in first
                 fresh = [r.interview for r in active if r.interview.id in new_interviews]
                 for message in self.store.human_messages(account.name, since):
-                    self._stop(message, replies.match(message, fresh, {}), active, report)
+                    self._stop(message, replies.match(message, fresh, {}), stopped, report)
             self.store.set_cursor(account.name, "mail", changes.cursor)
 
-    def _stop(self, message: InboundMessage, matches: list[replies.Match], active: list[InterviewRecord], report: Report) -> None:
-        """The employer answered: record it, with the reason, on each interview it belongs to."""
-        stopped = {r.interview.id for r in active if r.stopped_at is not None}
+    def _stop(self, message: InboundMessage, matches: list[replies.Match], stopped: set[str], report: Report) -> None:
+        """The employer answered: record it, with the reason, on each interview it belongs to (once: the earliest answer)."""
         for found in matches:
             if found.interview.id in stopped:
                 continue
+            stopped.add(found.interview.id)
             why = f"{found.matched_by}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
             self.store.stop_interview(found.interview.id, message.received, why)
             what = _describe(found.interview, self.config)

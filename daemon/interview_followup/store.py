@@ -209,7 +209,8 @@ class Store:
     def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
         """Messages already judged to be from a person, as much of them as was kept."""
         rows = self._db.execute(
-            "SELECT key, sender, subject, received FROM messages WHERE account=? AND kind='human' AND received>=?",
+            "SELECT key, sender, subject, received FROM messages"
+            " WHERE account=? AND kind='human' AND received>=? ORDER BY received",
             (account, _utc(since)),
         )
         return [
