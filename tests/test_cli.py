@@ -210,7 +210,7 @@ def test_the_installed_unit_runs_this_installation_and_verifies(world: World, tm
     assert f"ReadWritePaths=-{world.root}/Mail/Drafts -{world.root}/followups -{world.root}/state" in text
     assert "PrivateNetwork=yes" in text, "local files need no network"
     world.config_path.write_text(
-        world.config_text().replace(f"calendar: {world.root}/calendar", "calendar: https://example.org/c.ics")
+        world.config_text().replace(f"calendar: {world.root}/calendar", "calendar: HTTPS://example.org/c.ics")
     )
     online = cli("--config", str(world.config_path), "install-service", "--print").stdout
     assert "PrivateNetwork" not in online and "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" in online

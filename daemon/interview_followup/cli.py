@@ -129,7 +129,7 @@ def _init(path: Path) -> int:
 def _check(config: Config, path: Path) -> int:
     problems = Templates.from_config(config).check()
     for account in config.accounts:
-        if not account.calendar.startswith(("http://", "https://")) and not Path(account.calendar).exists():
+        if not account.web_calendar and not Path(account.calendar).exists():
             problems.append(f"accounts[{account.name}].calendar: {account.calendar} does not exist")
         if account.inbox and not (account.inbox / "cur").is_dir():
             problems.append(f"accounts[{account.name}].inbox: {account.inbox} is not a Maildir folder (no cur/ inside)")

@@ -56,6 +56,11 @@ def _clock(value: object) -> str:
     return text
 
 
+def is_url(value: str) -> bool:
+    """A web calendar rather than a file or folder."""
+    return re.match(r"^https?://", value, re.I) is not None
+
+
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 Offset = Annotated[str, BeforeValidator(_offset)]
 Clock = Annotated[str, BeforeValidator(_clock)]
@@ -129,9 +134,13 @@ class LocalAccount(_Strict):
     @field_validator("calendar")
     @classmethod
     def _calendar(cls, value: str) -> str:
-        if re.match(r"^(https?|webcal)://", value, re.I):
+        if is_url(value) or re.match(r"^webcal://", value, re.I):
             return re.sub(r"^webcal://", "https://", value, flags=re.I)
         return str(Path(os.path.expandvars(value)).expanduser())
+
+    @property
+    def web_calendar(self) -> bool:
+        return is_url(self.calendar)
 
 
 Account = LocalAccount

@@ -52,7 +52,7 @@ def unit_text(config_path: Path | None) -> str:
     if folders:
         writable = " ".join(f"-{folder}" for folder in sorted(folders))
         text = text.replace("ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", f"ReadWritePaths={writable}")
-    if any(a.calendar.startswith(("http://", "https://")) for a in config.accounts):
+    if any(a.web_calendar for a in config.accounts):
         offline = "PrivateNetwork=yes\nIPAddressDeny=any\nRestrictAddressFamilies=AF_UNIX\n"
         text = text.replace(offline, "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n")
     return text

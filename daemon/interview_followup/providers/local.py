@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import ics, mail
-from ..config import LocalAccount
+from ..config import LocalAccount, is_url
 from ..model import EntryPayload, Event, InboundMessage
 from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
 
@@ -73,7 +73,7 @@ class LocalCalendar:
         if state.get("window") != window.start.date().isoformat():
             state = {}  # a new day: recurring series expand into a new window
         state["window"] = window.start.date().isoformat()
-        if re.match(r"^https?://", self.source, re.I):
+        if is_url(self.source):
             return self._from_url(state, window)
         return self._from_files(state, window)
 
