@@ -119,6 +119,29 @@ def test_explain_mail_without_configuration(tmp_path: Path) -> None:
     assert json.loads(ooo.stdout)["employer_reply"] is False
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "ooo-en-gmail.eml",
+            {"kind": "auto_reply", "employer_reply": False, "employer": "acme.com", "return_date": "2026-12-01"},
+        ),
+        ("ats-greenhouse.eml", {"kind": "human", "employer_reply": True, "employer": "acme.com", "return_date": None}),
+        ("invite-next-round.eml", {"kind": "calendar", "employer_reply": True, "employer": "acme.com"}),
+        ("dsn-thank-you.eml", {"kind": "bounce", "employer_reply": False, "bounced": []}),
+        ("human-de.eml", {"kind": "human", "employer_reply": True, "employer": "acme.com"}),
+        ("linkedin-jobs.eml", {"kind": "bulk", "employer_reply": False, "employer": None, "matched_by": None}),
+    ],
+)
+def test_explain_mail_says_what_a_message_would_change(tmp_path: Path, name: str, expected: dict[str, object]) -> None:
+    result = cli(
+        "--config", str(tmp_path / "none.yaml"), "explain", "mail", str(DATA / "mail/ours" / name), "--employer", "acme.com"
+    )
+    verdict = json.loads(result.stdout)
+    assert {key: verdict[key] for key in expected} == expected
+    assert verdict["reasons"] and set(verdict) >= {"kind", "employer_reply", "employer", "matched_by", "return_date", "reasons"}
+
+
 def test_one_failing_account_does_not_stop_the_others(world: World) -> None:
     recent_interview(world)
     broken = (

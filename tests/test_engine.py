@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import ME, World, at, message, vevent
+from conftest import DATA, ME, World, at, message, vevent
+from interview_followup import status
 from interview_followup.errors import UserError
 from interview_followup.store import State, exclusive
 
@@ -358,3 +359,74 @@ def test_the_first_reply_in_a_pass_sets_the_stop_and_is_reported_once(world: Wor
     with world.store() as store:
         (record,) = store.interviews()
     assert record.stopped_at == at("2026-11-18T08:00")
+
+
+def check_in_days(world: World) -> list[date]:
+    with world.store() as store:
+        effects = store.effects().values()
+    zone = at("2026-11-17T00:00").tzinfo
+    return sorted(e.due.astimezone(zone).date() for e in effects if "check_in" in e.step and e.state is State.DONE)
+
+
+def test_an_out_of_office_reply_with_a_return_date_moves_the_check_ins_after_it(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    assert check_in_days(world) == [date(2026, 11, 26), date(2026, 12, 3), date(2026, 12, 10)]
+    world.now = at("2026-11-18T09:00")
+    ooo = message(
+        "Jane Doe <jane.doe@acme.com>",
+        "Automatic reply: Thank you",
+        "I'm out of the office until 1 December with limited access to email.",
+        "Auto-Submitted: auto-replied\n",
+        world.now,
+    )
+    world.deliver(ooo)
+    report = world.cycle()
+    assert check_in_days(world) == [date(2026, 12, 2), date(2026, 12, 9), date(2026, 12, 16)]  # spacing kept
+    assert any("out of office until Tue 01 Dec" in n for n in report.notices)
+    assert "Check in with Acme" in world.entry_titles(), "moved, not removed"
+    with world.store() as store:
+        item = status.overview(world.config(), store, world.now)[0]
+    assert item["away_until"] == "2026-12-01" and item["phase"] == "following up"
+
+
+def test_a_returned_thank_you_note_is_shown_in_status_and_stops_nothing(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    entries = world.entry_titles()
+    world.now = at("2026-11-23T12:00")
+    world.deliver((DATA / "mail/ours/dsn-thank-you.eml").read_bytes())
+    report = world.cycle()
+    assert world.entry_titles() == entries
+    assert any("mail to jane.doe@acme.com bounced" in n for n in report.notices)
+    with world.store() as store:
+        item = status.overview(world.config(), store, world.now)[0]
+    assert [b["address"] for b in item["bounced"]] == ["jane.doe@acme.com"]
+    jane = next(s for s in item["steps"] if s["to"] == "jane.doe@acme.com")
+    assert "bounced: check the address" in jane["state"]
+    assert "bounced: jane.doe@acme.com" in status.text([item])
+
+
+def test_an_invitation_to_another_round_stops_the_sequence_and_says_why(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-11-23T12:00")
+    world.deliver((DATA / "mail/ours/invite-next-round.eml").read_bytes())
+    world.cycle()
+    assert world.entry_titles() == ["Send thank-you notes for Acme", "Tell your references about Acme"]
+    with world.store() as store:
+        item = status.overview(world.config(), store, world.now)[0]
+    assert item["phase"] == "employer replied"
+    assert "invited to another interview" in item["why_stopped"] and "jane.doe@acme.com" in item["why_stopped"]
+
+
+def test_mail_from_the_employers_newsletter_or_a_receipt_stops_nothing(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    entries = world.entry_titles()
+    world.now = at("2026-11-23T12:00")
+    for name in ("employer-newsletter.eml", "accepted-en.eml", "receipt-de.eml", "dsn-delayed.eml"):
+        raw = (DATA / f"mail/ours/{name}").read_bytes().replace(b"acme.de", b"acme.com")
+        world.deliver(raw)
+    world.cycle()
+    assert world.entry_titles() == entries

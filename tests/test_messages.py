@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ME, message
+from conftest import ME, message
 from interview_followup import mail
 from interview_followup.config import Steps
-from interview_followup.model import Event, InboundMessage, Interview, Kind, Person, Step
-from interview_followup.replies import MessageKind, classify, match
+from interview_followup.model import Event, Interview, Kind, Person, Step
+from interview_followup.replies import MessageKind, classify
 from interview_followup.templates import NOTE_PLACEHOLDER, Templates
 
 UTC = timezone.utc
@@ -95,78 +94,6 @@ def test_user_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
     jane = Person("jane@acme.com", "Jane")
     with pytest.raises(Exception, match="unsafe|__class__|mro|attribute"):
         templates(tmp_path).draft(thank_you(jane), interview(jane), "", date(2026, 11, 17))
-
-
-# replies -------------------------------------------------------------------------------------
-
-
-def load(path: Path) -> InboundMessage:
-    return mail.parse(path.read_bytes(), path.name, START)
-
-
-SISIMAI = DATA / "mail/sisimai"
-LABELS = json.loads((SISIMAI / "labels.json").read_text())
-
-
-@pytest.mark.parametrize("name", sorted(n for n, label in LABELS.items() if label != "human"))
-def test_machine_mail_from_the_corpus_is_never_a_human_reply(name: str) -> None:
-    kind = classify(load(SISIMAI / name), [ME]).kind
-    assert kind is not MessageKind.HUMAN, f"{name} ({LABELS[name]})"
-
-
-@pytest.mark.parametrize("name", sorted(n for n, label in LABELS.items() if label == "bounce"))
-def test_corpus_bounces_are_bounces(name: str) -> None:
-    assert classify(load(SISIMAI / name), [ME]).kind is MessageKind.BOUNCE
-
-
-@pytest.mark.parametrize("path", sorted((DATA / "mail/talon").glob("*.eml")), ids=lambda p: p.name)
-def test_people_replying_from_many_mail_clients_are_human(path: Path) -> None:
-    assert classify(load(path), [ME]).kind is MessageKind.HUMAN
-
-
-@pytest.mark.parametrize("path", sorted((DATA / "mail/set-of-emails").glob("rfc3834-*.eml")), ids=lambda p: p.name)
-def test_out_of_office_replies_are_auto_replies(path: Path) -> None:
-    assert classify(load(path), [ME]).kind is MessageKind.AUTO_REPLY
-
-
-@pytest.mark.parametrize(
-    ("subject", "headers", "body", "kind"),
-    [
-        ("Accepted: Interview with Acme", "", "", MessageKind.CALENDAR),
-        ("Read: Thank you", "", "", MessageKind.RECEIPT),
-        ("Abwesenheitsnotiz", "", "", MessageKind.AUTO_REPLY),
-        ("Réponse automatique : Merci", "", "", MessageKind.AUTO_REPLY),
-        ("Respuesta automática: Gracias", "", "", MessageKind.AUTO_REPLY),
-        ("Re: Thank you", "", "I'm currently out of the office until Monday.", MessageKind.AUTO_REPLY),
-        ("Weekly digest", "List-Id: <news.acme.com>\n", "", MessageKind.BULK),
-        ("Re: Thank you", "X-Auto-Response-Suppress: All\n", "Thanks Sam, talk soon.", MessageKind.HUMAN),
-    ],
-)
-def test_message_kinds(subject: str, headers: str, body: str, kind: MessageKind) -> None:
-    parsed = mail.parse(message("Jane <jane@acme.com>", subject, body or "Hello", headers), "k", START)
-    assert classify(parsed, [ME]).kind is kind
-
-
-def test_the_users_own_mail_is_never_a_reply() -> None:
-    parsed = mail.parse(message(f"Sam <{ME}>", "Re: Thank you"), "k", START)
-    assert classify(parsed, [ME]).kind is MessageKind.OWN
-
-
-def test_matching_by_interviewer_domain_and_thread() -> None:
-    jane = Person("jane@acme.com", "Jane")
-    iv = interview(jane)
-    later = START + timedelta(days=1)
-
-    def incoming(sender: str, in_reply_to: tuple[str, ...] = ()) -> InboundMessage:
-        return InboundMessage("k", Person(sender), "Re", later, in_reply_to=in_reply_to)
-
-    assert match(incoming("jane@acme.com"), [iv], {})[0].matched_by.startswith("from the interviewer")
-    assert match(incoming("hr@jobs.acme.com"), [iv], {})[0].matched_by.startswith("from the employer's domain")
-    assert match(incoming("friend@gmail.com", ("<if.x@example.net>",)), [iv], {"<if.x@example.net>": "iv"})
-    assert match(incoming("x@acme.com.evil.net"), [iv], {}) == []
-    assert match(incoming("x@notacme.com"), [iv], {}) == []
-    early = InboundMessage("k", Person("jane@acme.com"), "Re", START - timedelta(hours=1))
-    assert match(early, [iv], {}) == []
 
 
 def test_huge_and_malformed_messages_are_read_within_bounds() -> None:

@@ -11,12 +11,13 @@ from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from . import __version__, daemon, detect, domains, ics, mail, replies, status, systemd
+from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
 from .config import Config
 from .demo import make as make_demo
 from .engine import Engine, rules_from, utc_now
 from .errors import UserError
+from .model import Event, Interview
 from .store import InterviewRecord, Store, exclusive
 from .templates import Templates
 
@@ -227,32 +228,42 @@ def _explain_event(data: bytes, args: argparse.Namespace, config: Config) -> lis
 
 
 def _explain_mail(data: bytes, args: argparse.Namespace, config: Config) -> dict[str, object]:
+    """The judgement of one message against the given employers (or those already in the state database)."""
     me = [a.lower() for a in args.me] or config.me.addresses
-    employers = [e.lower() for e in args.employer] or _known_employers(config)
     message = mail.parse(data, args.file.name, datetime.now(timezone.utc))
     verdict = replies.classify(message, me)
-    sender = message.sender.email.partition("@")[2] if message.sender else ""
-    employer = next((e for e in employers if sender and domains.same_organisation(sender, e)), None)
+    decisions = replies.judge(message, verdict, _explain_interviews(args.employer, config), {})
+    first = next(iter(decisions), None)
     return {
         "kind": verdict.kind.value,
-        "employer_reply": verdict.kind is replies.MessageKind.HUMAN and employer is not None,
-        "employer": employer,
-        "matched_by": f"sender domain {sender}" if employer else None,
+        "employer_reply": any(d.stop for d in decisions),
+        "employer": first.interview.employer if first else None,
+        "matched_by": first.reason if first else None,
         "from": message.sender.email if message.sender else None,
         "subject": message.subject,
         "received": message.received.isoformat(),
-        "return_date": None,
-        "reasons": list(verdict.reasons),
+        "return_date": verdict.return_date.isoformat() if verdict.return_date else None,
+        "bounced": sorted({a for d in decisions for a in d.bounced}),
+        "reasons": [*verdict.reasons, *(d.reason for d in decisions)],
     }
 
 
-def _known_employers(config: Config) -> list[str]:
-    """Employers of the interviews seen so far, when there is a state database to ask."""
+def _explain_interviews(employers: list[str], config: Config) -> list[Interview]:
+    """Stand-in interviews that began long ago: `explain` judges who wrote, not when."""
+    epoch = datetime(1970, 1, 2, tzinfo=timezone.utc)
+    if employers:
+        event = Event("", "", epoch, epoch)
+        return [Interview(e.lower(), "explain", event, e.lower(), e.lower().split(".")[0], "", ()) for e in employers]
+    return [replace(i, event=replace(i.event, start=epoch)) for i in _known_interviews(config)]
+
+
+def _known_interviews(config: Config) -> list[Interview]:
+    """The interviews seen so far, when there is a state database to ask."""
     path = config_module.state_dir(config) / "state.sqlite3"
     if not config.accounts or not path.exists():
         return []
     with Store.open(path) as store:
-        return sorted({r.interview.employer for r in store.interviews() if r.interview.employer})
+        return [r.interview for r in store.interviews()]
 
 
 def _correct(args: argparse.Namespace, store: Store) -> int:

@@ -73,13 +73,55 @@ SCHEDULERS = frozenset(
         "hirebridge.com",
         "jazzhr.com",
         "breezy.hr",
+        "greenhouse-mail.io",
+        "workablemail.com",
+        "myworkdayjobs.com",
+        "successfactors.com",
+        "successfactors.eu",
+        "taleo.net",
+        "applytojob.com",
+        "pinpointhq.com",
+        "teamtailor-mail.com",
+        "personio.com",
+        "comeet.co",
+        "homerun.co",
+        "join.com",
     ]
 )
-"""Tools that send invites on an employer's behalf: never the employer themselves."""
+"""Applicant-tracking and scheduling tools: they write on an employer's behalf, never as the employer."""
+
+BULK_SENDERS = frozenset(
+    [
+        "linkedin.com",
+        "indeed.com",
+        "glassdoor.com",
+        "ziprecruiter.com",
+        "monster.com",
+        "dice.com",
+        "hired.com",
+        "wellfound.com",
+        "angel.co",
+        "otta.com",
+        "welcometothejungle.com",
+        "stepstone.de",
+        "xing.com",
+        "jobteaser.com",
+        "reed.co.uk",
+        "totaljobs.com",
+        "seek.com.au",
+        "naukri.com",
+        "facebookmail.com",
+        "mcsv.net",
+        "mcdlv.net",
+        "rsgsv.net",
+    ]
+)
+"""Job boards, social networks and newsletter services: their mail is never the employer answering."""
 
 _RESOURCE_HOSTS = ("resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com")
 _ROBOT_LOCAL = re.compile(
-    r"^(no-?reply|do-?not-?reply|notifications?|calendar|scheduling|invites?|mailer-daemon|postmaster)([+._-].*)?$"
+    r"^(notifications?|calendar|scheduling|invites?|mailer-daemon|postmaster)([+._-].*)?$"
+    r"|(^|[._-])(no-?reply|do-?not-?reply)([+._-]|$)"
 )
 _ROOM_NAME = re.compile(r"\b(room|raum|salle|sala|conf(erence)?|meeting ?room|besprechungsraum)\b", re.I)
 
@@ -110,9 +152,13 @@ def is_scheduler(domain: str) -> bool:
     return registrable(domain) in SCHEDULERS
 
 
+def is_bulk_sender(domain: str) -> bool:
+    return registrable(domain) in BULK_SENDERS
+
+
 def is_robot(address: str) -> bool:
     local, _, domain = address.partition("@")
-    return bool(_ROBOT_LOCAL.match(local)) or domain.endswith(_RESOURCE_HOSTS)
+    return bool(_ROBOT_LOCAL.search(local)) or domain.endswith(_RESOURCE_HOSTS)
 
 
 def looks_like_room(address: str, name: str) -> bool:

@@ -169,35 +169,37 @@ class Engine:
         for problem in changes.problems:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
-        our_ids = self.store.our_message_ids(account.name)
+        ours = self.store.our_message_ids(account.name)
+        interviews = [r.interview for r in active]
         stopped = {r.interview.id for r in active if r.stopped_at is not None}
         with self.store.transaction():
             for message in sorted(changes.messages, key=lambda m: m.received):  # the earliest answer sets the stop
                 verdict = replies.classify(message, self.config.me.addresses)
-                matches = replies.match(message, [r.interview for r in active], our_ids)
-                reasons = list(verdict.reasons) + [m.matched_by for m in matches]
-                sender = message.sender.email if message.sender else ""
+                decisions = replies.judge(message, verdict, interviews, ours)
                 self.store.record_message(
-                    account.name, message.key, message.received, sender, message.subject, verdict.kind.value, reasons
+                    account.name, message, verdict.kind.value, [*verdict.reasons, *(d.reason for d in decisions)]
                 )
-                if verdict.kind is replies.MessageKind.HUMAN:
-                    self._stop(message, matches, stopped, report)
-            if new_interviews:  # mail and calendar sync separately: a reply may have come in first
-                fresh = [r.interview for r in active if r.interview.id in new_interviews]
+                self._apply(message, decisions, stopped, report)
+            if new_interviews:  # mail and calendar sync separately: an answer may have come in first
+                fresh = [i for i in interviews if i.id in new_interviews]
                 for message in self.store.human_messages(account.name, since):
-                    self._stop(message, replies.match(message, fresh, {}), stopped, report)
+                    self._apply(message, replies.judge(message, _HUMAN, fresh, {}), stopped, report)
             self.store.set_cursor(account.name, "mail", changes.cursor)
 
-    def _stop(self, message: InboundMessage, matches: list[replies.Match], stopped: set[str], report: Report) -> None:
-        """The employer answered: record it, with the reason, on each interview it belongs to (once: the earliest answer)."""
-        for found in matches:
-            if found.interview.id in stopped:
-                continue
-            stopped.add(found.interview.id)
-            why = f"{found.matched_by}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
-            self.store.stop_interview(found.interview.id, message.received, why)
-            what = _describe(found.interview, self.config)
-            report.notices.append(f"employer replied, follow-ups stopped: {what} ({found.matched_by})")
+    def _apply(self, message: InboundMessage, decisions: list[replies.Decision], stopped: set[str], report: Report) -> None:
+        """Record what a message changes; each interview is stopped once, by the earliest answer."""
+        for decision in decisions:
+            interview, what = decision.interview, _describe(decision.interview, self.config)
+            if decision.stop and interview.id not in stopped:
+                stopped.add(interview.id)
+                why = f"{decision.reason}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
+                self.store.stop_interview(interview.id, message.received, why)
+                report.notices.append(f"employer replied, follow-ups stopped: {what} ({decision.reason})")
+            if decision.away_until and self.store.set_away(interview.id, decision.away_until):
+                report.notices.append(f"out of office until {decision.away_until:%a %d %b}, check-ins wait: {what}")
+            for address in decision.bounced:
+                if self.store.record_bounce(interview.id, address, message.received, decision.reason):
+                    report.notices.append(f"mail to {address} bounced, check the address: {what}")
 
     # 3 + 4. plan and reconcile -----------------------------------------------------------
     def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
@@ -355,6 +357,9 @@ class Engine:
         self.checkpoint(f"{action.verb}:{intent.key}:after-journal")
 
 
+_HUMAN = replies.Classification(replies.MessageKind.HUMAN, ("judged human when it arrived",))
+
+
 def _undoable(effect: EffectRecord, now: datetime) -> bool:
     """Only what has not happened yet and is still ours; thank-you drafts always stay."""
     if effect.state not in (State.DONE, State.UPDATING, State.DELETING):
@@ -370,7 +375,9 @@ def progress_of(records: list[InterviewRecord], settings: playbook.Settings) -> 
     found = {}
     for record in records:
         stops = [t for t in (record.stopped_at, superseded.get(record.interview.id)) if t]
-        found[record.interview.id] = playbook.Progress(min(stops, default=None), record.cancelled_at, record.decision_date)
+        found[record.interview.id] = playbook.Progress(
+            min(stops, default=None), record.cancelled_at, record.decision_date, away_until=record.away_until
+        )
     return found
 
 

@@ -74,6 +74,28 @@ class Interview:
 
 
 @dataclass(frozen=True)
+class Invite:
+    """The calendar object inside an invitation or a reply to one (iMIP, RFC 6047)."""
+
+    method: str
+    uid: str = ""
+    start: date | None = None
+    organizer: str = ""
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What a delivery report says about the message it returns."""
+
+    failed: tuple[str, ...] = ()
+    """Recipients whose delivery failed for good (DSN ``Action: failed``, ``X-Failed-Recipients``)."""
+    delayed: bool = False
+    """Only a delay: the mail system is still trying."""
+    original_ids: tuple[str, ...] = ()
+    original_recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """The parts of a received message that reply classification looks at."""
 
@@ -94,6 +116,10 @@ class InboundMessage:
     """A bounded plain-text excerpt of the body."""
     date: datetime | None = None
     """The sender's Date header: trusted only for the user's own mail."""
+    thread: str = ""
+    """The provider's conversation id, where it has one."""
+    invite: Invite | None = None
+    returned: Returned = Returned()
 
 
 class Kind(str, Enum):

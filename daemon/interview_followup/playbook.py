@@ -2,8 +2,8 @@
 
 Rules (see shared/design/playbook.md): a thank-you draft to each interviewer as soon as the
 interview ends; reminders the same day; check-ins a week or so later (never the same or next
-day), at most three; a status e-mail after a month; a long-shot call after two months. Everything
-after the thank-you stops when the employer answers.
+day, never while the contact is out of office), at most three; a status e-mail after a month;
+a long-shot call after two months. Everything after the thank-you stops when the employer answers.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ class Progress:
     decision_date: date | None = None
     thanks_sent: bool = False
     """Every thank-you draft went out: the reminder to send them is no longer needed."""
+    away_until: date | None = None
+    """The employer's contact is out of office until this day: no follow-up lands before it is over."""
 
 
 def shift(day: date, offset: str, workdays: Workdays) -> date:
@@ -134,6 +136,10 @@ def _thanks(interview: Interview, settings: Settings) -> list[Step]:
 
 
 def _follow_ups(interview: Interview, progress: Progress, settings: Settings) -> list[Step]:
+    """Check-ins, status e-mail and call-back; none before R7's two days, none while the contact is away.
+
+    A check-in pushed past an absence pushes the weekly ones after it, so their spacing holds.
+    """
     steps, zone, workdays = settings.steps, settings.zone, settings.workdays
     end = finished_at(interview, zone)
     day = end.astimezone(zone).date()
@@ -141,6 +147,9 @@ def _follow_ups(interview: Interview, progress: Progress, settings: Settings) ->
 
     def contact_day(candidate: date) -> date:
         return workdays.on_or_after(max(candidate, earliest))
+
+    if progress.away_until:
+        earliest = max(earliest, workdays.add(progress.away_until, 1))
 
     made: list[Step] = []
     first = steps.first_check_in

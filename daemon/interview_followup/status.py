@@ -19,12 +19,15 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
     for record in records:
         interview = record.interview
         effects = store.effects(interview_id=interview.id)
+        bounced = {b.address: b for b in store.bounces(interview.id)}
         plan = playbook.plan(interview, progress[interview.id], settings)
         steps = []
         for step in plan:
             effect = effects.pop(step.key, None)
             state = _words(effect.state, effect.kind) if effect else "planned" if step.due > now else "not made (too late)"
             to = step.recipient.email if step.recipient else None
+            if to in bounced:
+                state += "; bounced: check the address"
             steps.append(_step(step.name, step.kind.value, step.due, state, to, config))
         for effect in effects.values():
             steps.append(_step(effect.step, effect.kind, effect.due, _words(effect.state, effect.kind), None, config))
@@ -50,6 +53,8 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "interviewers": [p.email for p in interview.interviewers],
                 "phase": phase,
                 "why_stopped": record.stop_reason,
+                "away_until": str(record.away_until) if record.away_until else None,
+                "bounced": [{"address": b.address, "reason": b.reason} for b in bounced.values()],
                 "note": record.user_note or interview.note or None,
                 "decision_date": str(decision) if (decision := record.decision_date or interview.decision_date) else None,
                 "steps": steps,
@@ -91,6 +96,10 @@ def text(items: list[dict[str, Any]]) -> str:
         lines.append(f"    {item['summary']}")
         if item["why_stopped"]:
             lines.append(f"    why: {item['why_stopped']}")
+        if item["away_until"]:
+            lines.append(f"    out of office until {item['away_until']}: no follow-up before then")
+        for bounce in item["bounced"]:
+            lines.append(f"    bounced: {bounce['address']} ({bounce['reason']}): check the address")
         for step in item["steps"]:
             to = f" → {step['to']}" if step["to"] else ""
             lines.append(f"    {step['due'][:16].replace('T', ' ')}  {step['step']:<20} {step['kind']:<6} {step['state']}{to}")

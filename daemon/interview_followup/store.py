@@ -38,6 +38,13 @@ _MIGRATIONS = [
         content TEXT, message_id TEXT, updated TEXT NOT NULL);
     CREATE INDEX effects_interview ON effects (interview_id);
     """,
+    """
+    ALTER TABLE interviews ADD COLUMN away_until TEXT;
+    ALTER TABLE messages ADD COLUMN reply_to TEXT;
+    CREATE TABLE bounces (
+        interview_id TEXT NOT NULL, address TEXT NOT NULL, received TEXT NOT NULL, reason TEXT NOT NULL,
+        PRIMARY KEY (interview_id, address));
+    """,
 ]
 
 
@@ -81,6 +88,15 @@ class InterviewRecord:
     stop_reason: str | None = None
     user_note: str | None = None
     decision_date: date | None = None
+    away_until: date | None = None
+    """An employer's out-of-office reply said they are back on this day."""
+
+
+@dataclass(frozen=True)
+class Bounce:
+    address: str
+    received: datetime
+    reason: str
 
 
 class Store:
@@ -188,6 +204,27 @@ class Store:
             (at.isoformat() if at else None, reason, interview_id),
         )
 
+    def set_away(self, interview_id: str, until: date) -> bool:
+        """Keep the latest return date an out-of-office reply gave; True when it moved."""
+        changed = self._db.execute(
+            "UPDATE interviews SET away_until=? WHERE id=? AND (away_until IS NULL OR away_until<?)",
+            (until.isoformat(), interview_id, until.isoformat()),
+        )
+        return changed.rowcount > 0
+
+    def record_bounce(self, interview_id: str, address: str, received: datetime, reason: str) -> bool:
+        """True the first time this address bounced for this interview."""
+        added = self._db.execute(
+            "INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?)", (interview_id, address, _utc(received), reason)
+        )
+        return added.rowcount > 0
+
+    def bounces(self, interview_id: str) -> list[Bounce]:
+        rows = self._db.execute(
+            "SELECT address, received, reason FROM bounces WHERE interview_id=? ORDER BY received", (interview_id,)
+        )
+        return [Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"]) for r in rows]
+
     def set_note(self, interview_id: str, note: str | None, decision: date | None) -> None:
         if note is not None:
             self._db.execute("UPDATE interviews SET user_note=? WHERE id=?", (note, interview_id))
@@ -198,24 +235,37 @@ class Store:
     def seen_message(self, account: str, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM messages WHERE account=? AND key=?", (account, key)).fetchone() is not None
 
-    def record_message(
-        self, account: str, key: str, received: datetime, sender: str, subject: str, kind: str, reasons: list[str]
-    ) -> None:
+    def record_message(self, account: str, message: InboundMessage, kind: str, reasons: list[str]) -> None:
+        """Every message seen, with the judgement and its reasons (what `status` and a replay need)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (account, key, _utc(received), sender, subject, kind, json.dumps(reasons)),
+            "INSERT OR REPLACE INTO messages (account, key, received, sender, subject, kind, reasons, reply_to)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account,
+                message.key,
+                _utc(message.received),
+                message.sender.email if message.sender else None,
+                message.subject,
+                kind,
+                json.dumps(reasons),
+                json.dumps([p.email for p in message.reply_to]),
+            ),
         )
 
     def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
         """Messages already judged to be from a person, as much of them as was kept."""
         rows = self._db.execute(
-            "SELECT key, sender, subject, received FROM messages"
+            "SELECT key, sender, subject, received, reply_to FROM messages"
             " WHERE account=? AND kind='human' AND received>=? ORDER BY received",
             (account, _utc(since)),
         )
         return [
             InboundMessage(
-                r["key"], Person(r["sender"]) if r["sender"] else None, r["subject"], datetime.fromisoformat(r["received"])
+                r["key"],
+                Person(r["sender"]) if r["sender"] else None,
+                r["subject"],
+                datetime.fromisoformat(r["received"]),
+                reply_to=tuple(Person(a) for a in json.loads(r["reply_to"] or "[]")),
             )
             for r in rows
         ]
@@ -335,6 +385,7 @@ def _interview_record(row: sqlite3.Row) -> InterviewRecord:
         stop_reason=row["stop_reason"],
         user_note=row["user_note"],
         decision_date=date.fromisoformat(row["decision_date"]) if row["decision_date"] else None,
+        away_until=date.fromisoformat(row["away_until"]) if row["away_until"] else None,
     )
 
 

@@ -1,0 +1,146 @@
+"""What machine-written mail says, in the languages our users' employers write in.
+
+English, German, French, Spanish, Dutch, Portuguese, Italian and Swedish (plus Polish where a
+vendor's default text is common). Standards and headers decide first (see ``replies``); these
+phrases are the fallback for mail that carries no such header.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def phrases(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+BOUNCE_SUBJECT = phrases(
+    r"^undeliver(able|ed)",
+    r"delivery status notification",
+    r"mail delivery (failed|failure|problem|subsystem)",
+    r"returned mail",
+    r"^failure notice",
+    r"^delivery failure",
+    r"delivery (has )?failed",
+    r"(could|can)( ?not|n't) be delivered",
+    r"^mail error",
+    r"^(non remis|non distribuable|échec de (la )?remise)",
+    r"unzustellbar|nicht zustellbar|zustellung fehlgeschlagen|fehlgeschlagene zustellung",
+    r"^no se puede entregar|^no entregad|^error de entrega",
+    r"^onbestelbaar|kan niet worden bezorgd",
+    r"^não (é |foi )?possível entregar|^não entregue|^falha (na|de) entrega",
+    r"^non recapitabile|^mancata consegna",
+    r"^kan(,| )?inte levereras|^ej levererat|^olevererbart",
+)
+BOUNCE_BODY = phrases(
+    r"(could|can)( ?not|n't) be delivered",
+    r"(was|were) not delivered",
+    r"undeliverable",
+    r"delivery (to the following recipients? )?(has )?failed",
+    r"permanent(ly)? (error|fatal|failure)",
+    r"(user|mailbox|recipient|address) (unknown|not found|unavailable|does not exist|is full)",
+    r"no such (user|mailbox|recipient)",
+    r"not a valid (user|recipient|address)",
+    r"nicht zugestellt werden",
+    r"n'a pas pu être (remis|distribué)",
+)
+DELAY = phrases(
+    r"\bdelay(ed)?\b",
+    r"still being retried",
+    r"will (continue to )?(re)?try",
+    r"has not (yet )?been delivered",
+    r"(could|can)( ?not|n't) send (the |this )?message for (the )?past",
+    r"\bwarning: message",
+    r"verzögert|retardé|retrasad|vertraagd|atrasad|ritardat|fördröjd",
+)
+RECEIPT_SUBJECT = phrases(
+    r"^(read|gelesen|lu|le[ií]do|gelezen|lido|letto|läst)\s?:",
+    r"^(delivered|zugestellt|remis|entregado|bezorgd|entregue|recapitato|levererat)\s?:",
+    r"read receipt|return receipt|lesebestätigung|accusé de (lecture|réception)|confirmaci[oó]n de lectura",
+    r"leesbevestiging|confirmação de leitura|conferma di lettura|läskvitto",
+)
+CALENDAR_SUBJECT = phrases(
+    r"^(accepted|declined|tentative|tentatively accepted|canceled|cancelled|new time proposed|invitation"
+    r"|updated invitation( with note)?|invitation with note|updated event)\s?:",
+    r"^(angenommen|abgelehnt|mit vorbehalt angenommen|vorläufig angenommen|abgesagt|einladung|aktualisierte einladung)\s?:",
+    r"^(accepté|refusé|provisoire|provisoirement accepté|annulé|annulation|invitation mise à jour)\s?:",
+    r"^(aceptad[oa]|rechazad[oa]|provisional|aceptado provisionalmente|cancelad[oa]|invitación( actualizada)?)\s?:",
+    r"^(geaccepteerd|geweigerd|afgewezen|voorlopig( geaccepteerd)?|geannuleerd|uitnodiging( bijgewerkt)?)\s?:",
+    r"^(aceit[oe]|recusad[oa]|provisório|aceito provisoriamente|convite( atualizado)?)\s?:",
+    r"^(accettato|rifiutato|provvisorio|accettato con riserva|annullato|invito( aggiornato)?)\s?:",
+    r"^(accepterat|accepterad|avböjt|avböjd|preliminärt( accepterat)?|inställt|inställd|inbjudan)\s?:",
+)
+AUTO_SUBJECT = phrases(
+    r"automatic reply|auto[- ]?reply|auto[- ]?response|autorespon|automated response|\(automatic response\)",
+    r"^auto:",
+    r"out of (the )?office|\booo\b",
+    r"\bon (vacation|holiday|leave)\b|away from (my|the) (desk|office)|vacation (reply|notice|message)",
+    r"abwesenheit|automatische antwort|nicht im büro|außer haus",
+    r"r[ée]ponse automatique|absen(t|te|ce) du bureau|message d'absence|\babsence\b",
+    r"respuesta autom[aá]tica|fuera de (la )?oficina|mensaje de ausencia|\bausente\b",
+    r"automatisch antwoord|afwezig(heid)?|niet op kantoor|niet aanwezig",
+    r"resposta autom[aá]tica|fora do escritório|ausente do escritório|mensagem de ausência",
+    r"risposta automatica|fuori (sede|ufficio)|\bassente\b|messaggio di assenza",
+    r"automatiskt svar|autosvar|frånvaro(meddelande)?|frånvarande|inte på kontoret",
+    r"automatyczna odpowied",
+)
+_AWAY = (
+    r"(out of (the )?office|away from (the|my) (office|desk)|away"
+    r"|on (annual |parental |maternity |paternity |sick )?leave|on (vacation|holiday))"
+)
+AUTO_BODY = phrases(
+    rf"\b(i am|i'm) (currently|presently) {_AWAY}",
+    rf"\b(i am|i'm|i will be|i'll be) {_AWAY},? (until|till|through|from \S+ (to|until)|between|returning"
+    r"|and will (be back|return)|with (limited|no) access)\b",
+    r"\bthis is an? (automatic|automated|auto-generated|automatically generated) (reply|response|message|e-?mail|notification)",
+    r"\b(with|have) (limited|no|restricted) access to (my )?(e-?mail|mail)",
+    r"\byour (ticket|request|case) (number |#)?.{0,20}(has been|was) (received|created|logged)",
+    r"\bich bin (derzeit |zurzeit |momentan |bis .{1,30})?(nicht im büro|abwesend|im urlaub|außer haus|nicht erreichbar)",
+    r"\b(dies ist|diese nachricht ist) eine automatisch",
+    r"\bje suis (actuellement )?(absente?|en congés?|en vacances|en déplacement)\b",
+    r"\bje serai (absente?|de retour|en congés?)\b|\bceci est une? (réponse|message) automatique",
+    r"\b(estoy|estaré) (actualmente )?(fuera de la oficina|fuera|de vacaciones|ausente|de viaje)\b",
+    r"\b(esta|este) es una? (respuesta|mensaje) automátic",
+    r"\bik ben (momenteel |tot .{1,30})?(afwezig|niet op kantoor|met vakantie|op vakantie|niet bereikbaar)\b",
+    r"\bdit is een automatisch (antwoord|bericht|gegenereerd)",
+    r"\b(estou|estarei) (atualmente )?(fora do escritório|ausente|de férias|fora)\b",
+    r"\b(esta|este) é uma? (resposta|mensagem) automática",
+    r"\b(sono|sarò) (attualmente )?(fuori (sede|ufficio)|assente|in ferie)\b",
+    r"\bquesta è una risposta automatica|\bmessaggio (generato )?automatic",
+    r"\bjag är (för närvarande |just nu )?(ledig|bortrest|på semester|frånvarande|inte på kontoret|tjänstledig)\b",
+    r"\bdetta är ett automatiskt (svar|meddelande|genererat)",
+)
+CHALLENGE = phrases(
+    r"to ensure (the )?delivery of your (e-?mail|message)",
+    r"(added|add you) to .{0,40}(allowed|approved|safe|white) ?(senders?)? ?list",
+    r"verify (that )?you are (a )?(human|real person)",
+)
+JOB_PROCESS = phrases(
+    r"\b(application|applied|candida(cy|te|ture)|position|vacancy|opening|interview|role|offer|hiring)\b",
+    r"\b(bewerbung|stelle|vorstellungsgespräch|kandidat)",
+    r"\b(candidature|poste|entretien|recrutement)\b",
+    r"\b(candidatura|solicitud|puesto|vacante|entrevista|oferta)\b",
+    r"\b(sollicitatie|vacature|functie|gesprek)\b",
+    r"\b(vaga|cargo|processo seletivo)\b",
+    r"\b(colloquio|posizione|selezione)\b",
+    r"\b(ansökan|tjänsten|intervju|rekrytering)\b",
+)
+REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|r|rv|res|antw|wg|fw|fwd|tr|vs)\s?:\s*)+", re.I)
+ADVERTISEMENT = re.compile(r"^\s*adv\s?:", re.I)
+"""The subject label some laws require on unsolicited advertising."""
+QUOTE_START = re.compile(
+    r"^\s*(>"
+    r"|-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht"
+    r"|mensagem original|messaggio originale|ursprungligt meddelande|forwarded message|weitergeleitete nachricht)"
+    r"|_{10,}"
+    r"|(from|von|de|van|da|från)\s*:.*\n\s*(sent|gesendet|envoyé|enviado|verzonden|inviato|skickat|date|datum)\s*:"
+    r"|(on|am|le|el|op|em|il|den|på)\b[^\n]{0,200}(\n[^\n]{0,200})?"
+    r"(wrote|schrieb|a écrit|escribió|schreef|escreveu|ha scritto|skrev)\s*:)",
+    re.I | re.M,
+)
+
+
+def fresh(body: str) -> str:
+    """The new text of a message: what comes before the quoted mail it answers."""
+    found = QUOTE_START.search(body)
+    return body[: found.start()] if found else body
