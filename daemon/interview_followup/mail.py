@@ -95,7 +95,6 @@ def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
         report_type=untrusted.line(message.get_param("report-type") or "", 60).lower()
         if message.get_content_type() == "multipart/report"
         else "",
-        calendar_method=invite.method if invite else "",
         body=body,
         date=_date(message.get("Date")),
         invite=invite,

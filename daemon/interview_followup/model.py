@@ -111,7 +111,6 @@ class InboundMessage:
     """Lower-cased header names; only the ones classification needs."""
     content_type: str = "text/plain"
     report_type: str = ""
-    calendar_method: str = ""
     body: str = ""
     """A bounded plain-text excerpt of the body."""
     date: datetime | None = None

@@ -71,7 +71,7 @@ def return_date(text: str, received: date) -> date | None:
         found = _date_at(lowered[trigger.end() : trigger.end() + 60], received)
         if found:
             return found
-    for _, end, day in _dates(lowered, received, weekdays=True):
+    for _, end, day in _dates(lowered, received):
         if _TRAILER.match(lowered, end):
             return day
     return None
@@ -81,11 +81,11 @@ def _date_at(text: str, received: date) -> date | None:
     """A date at the very start of ``text``, after filler words and a weekday name."""
     text = _FILLER.sub("", text)
     text = _WEEKDAY_PREFIX.sub("", text)
-    first = next(iter(_dates(text, received, weekdays=True)), None)
+    first = next(iter(_dates(text, received)), None)
     return first[2] if first and first[0] == 0 else None
 
 
-def _dates(text: str, received: date, *, weekdays: bool) -> list[tuple[int, int, date]]:
+def _dates(text: str, received: date) -> list[tuple[int, int, date]]:
     """Every date written in ``text`` (numeric, with a month name, or a weekday), by position."""
     found: list[tuple[int, int, date | None]] = []
     for match in _NUMERIC.finditer(text):
@@ -105,11 +105,10 @@ def _dates(text: str, received: date, *, weekdays: bool) -> list[tuple[int, int,
         month = _month(match.group(1))
         if month:
             found.append((match.start(), match.end(), _make(match.group(3), month, int(match.group(2)), received)))
-    if weekdays:
-        for match in _WORD.finditer(text):
-            if match.group() in _WEEKDAY:
-                ahead = (_WEEKDAY[match.group()] - received.weekday() - 1) % 7 + 1
-                found.append((match.start(), match.end(), received + timedelta(days=ahead)))
+    for match in _WORD.finditer(text):
+        if match.group() in _WEEKDAY:
+            ahead = (_WEEKDAY[match.group()] - received.weekday() - 1) % 7 + 1
+            found.append((match.start(), match.end(), received + timedelta(days=ahead)))
     return sorted((start, end, day) for start, end, day in found if day)
 
 
