@@ -58,7 +58,7 @@ class _Seen:
 
     @cached_property
     def text(self) -> str:
-        return wording.fresh(self.message.body[:4000]).replace("’", "'")
+        return wording.fresh(self.message.body[:2000]).replace("’", "'")
 
     @property
     def via_tool(self) -> bool:
@@ -100,8 +100,7 @@ def _bounce(seen: _Seen) -> Classification | None:
         return _kind(MessageKind.BOUNCE, "X-Failed-Recipients header")
     if local in ("mailer-daemon", "postmaster", "mail-daemon"):
         return _kind(MessageKind.BOUNCE, f"sent by {local}")
-    failure = wording.BOUNCE_SUBJECT.search(subject) or wording.BOUNCE_BODY.search(seen.message.body[:2000])
-    if seen.null_sender and failure:
+    if seen.null_sender and (wording.BOUNCE_SUBJECT.search(subject) or wording.BOUNCE_BODY.search(seen.message.body[:2000])):
         return _kind(MessageKind.BOUNCE, "null sender and delivery-failure wording")
     machine = (
         seen.header("auto-submitted")
