@@ -172,12 +172,7 @@ def _invite(part: Message) -> Invite:
 
 def _address_list(value: str) -> list[str]:
     """Addresses in a header such as ``X-Failed-Recipients`` or a DSN's ``rfc822; a@b``."""
-    found = []
-    for _, addr in email.utils.getaddresses([value.replace(";", ",")]):
-        normal = untrusted.address(addr)
-        if normal:
-            found.append(normal)
-    return found
+    return [person.email for person in _people(value.replace(";", ","))]
 
 
 def _header_text(message: Message, name: str) -> str:
@@ -203,8 +198,13 @@ def _decode_part(part: bytes | str, charset: str | None) -> str:
 
 
 def _addresses(message: Message, name: str) -> list[Person]:
+    return _people(_header_text(message, name))
+
+
+def _people(value: str) -> list[Person]:
+    """The plausible addresses in an address-list text, with their display names."""
     found = []
-    for display, addr in email.utils.getaddresses([_header_text(message, name)] if message.get(name) else []):
+    for display, addr in email.utils.getaddresses([value]):
         normal = untrusted.address(addr)
         if normal:
             found.append(Person(normal, untrusted.line(display, 100)))
