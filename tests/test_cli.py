@@ -49,7 +49,7 @@ def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path) -> N
     try:
         assert len(list((root / "Mail/Drafts/cur").iterdir())) == 2
         status = cli("--config", str(root / "config.yaml"), "status", "--json")
-        (item,) = json.loads(status.stdout)
+        (item,) = json.loads(status.stdout)["interviews"]
         assert item["company"] == "Northwind Robotics" and item["phase"] == "following up"
     finally:
         shutil.rmtree(root)
@@ -63,7 +63,7 @@ def test_run_once_twice_then_status(world: World) -> None:
     second = cli("--config", str(world.config_path), "run", "--once")
     assert second.returncode == 0 and "created" not in second.stdout
     assert len(world.drafts()) == 2 and len(world.entries()) == 6
-    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
     states = {(s["step"], s["state"]) for s in item["steps"]}
     assert ("thank_you", "in your Drafts") in states and ("first_check_in", "in your calendar") in states
     assert ("status_email", "planned") in states
@@ -80,7 +80,7 @@ def test_dry_run_shows_and_changes_nothing(world: World) -> None:
 def test_note_replied_and_resume(world: World) -> None:
     recent_interview(world)
     cli("--config", str(world.config_path), "run", "--once")
-    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
     noted = cli(
         "--config", str(world.config_path), "note", item["id"][:4], "We share a love of chess", "--decision-date", "2030-01-15"
     )
@@ -88,7 +88,7 @@ def test_note_replied_and_resume(world: World) -> None:
     assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
     result = cli("--config", str(world.config_path), "run", "--once")
     assert "removed" in result.stdout
-    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
     assert item["phase"] == "employer replied" and item["why_stopped"] == "marked as answered by you"
     assert item["note"] == "We share a love of chess" and item["decision_date"] == "2030-01-15"
     assert cli("--config", str(world.config_path), "resume", item["id"]).returncode == 0

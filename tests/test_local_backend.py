@@ -165,8 +165,13 @@ def test_an_idle_inbox_is_not_listed_again(tmp_path: Path) -> None:
     (tmp_path / "new" / "1795000000.a.host").write_bytes(message("Jane <j@acme.com>", "Hi"))
     box = LocalMailbox(tmp_path, tmp_path / "Drafts")
     seen: list[str] = []
-    first = box.changes(None, datetime(2020, 1, 1, tzinfo=UTC), lambda key: seen.append(key) or False)
+    first = box.changes(None, datetime(2020, 1, 1, tzinfo=UTC), lambda key: seen.append(key) or False, lambda _: True)
     assert len(first.messages) == 1 and seen == ["1795000000.a.host"]
-    assert box.changes(first.cursor, datetime(2020, 1, 1, tzinfo=UTC), lambda key: seen.append(key) or False).messages == []
+    assert (
+        box.changes(
+            first.cursor, datetime(2020, 1, 1, tzinfo=UTC), lambda key: seen.append(key) or False, lambda _: True
+        ).messages
+        == []
+    )
     assert seen == ["1795000000.a.host"], "an unchanged Maildir is not even listed"
     assert json.loads(first.cursor)

@@ -1,4 +1,4 @@
-"""Commands and their exit codes: 0 fine, 1 an account failed, 2 something for you to fix."""
+"""Commands and their exit codes: 0 fine, 1 an account failed, 2 something for you to fix, 3 an account needs sign-in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
-from .config import Config
+from .config import Account, Config, GoogleAccount
 from .demo import make as make_demo
 from .engine import Engine, rules_from, utc_now
 from .errors import UserError
@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("status", help="interviews, their follow-up steps and why any stopped")
     show.add_argument("--json", action="store_true")
     commands.add_parser("demo", help="try it on a throw-away calendar and mailbox; needs no configuration")
+    auth = commands.add_parser("auth", help="sign in to an online account").add_subparsers(dest="provider", required=True)
+    google = auth.add_parser("google", help="sign in to Gmail and Google Calendar (opens a browser)")
+    google.add_argument("--account", metavar="NAME", help="which `type: google` account (needed when there are several)")
+    google.add_argument("--no-browser", action="store_true", help="print the address to open instead (for SSH sessions)")
+    google.add_argument("--port", type=int, default=8765, help="local port Google redirects to (default: 8765)")
 
     explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(
         dest="what", required=True
@@ -103,11 +108,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(loaded, path)
     if args.command == "run":
         return _run(loaded, path, args.once, args.dry_run)
+    if args.command == "auth":
+        return _auth(loaded, args)
     store = _store(loaded)
     try:
         if args.command == "status":
-            items = status.overview(loaded, store, utc_now())
-            print(json.dumps(items, indent=2, ensure_ascii=False) if args.json else status.text(items))
+            items, account_list = status.overview(loaded, store, utc_now()), status.accounts(loaded, store)
+            if args.json:
+                print(json.dumps({"accounts": account_list, "interviews": items}, indent=2, ensure_ascii=False))
+            else:
+                print(status.text(items, account_list))
             return 0
         return _correct(args, store)
     finally:
@@ -130,16 +140,31 @@ def _init(path: Path) -> int:
 def _check(config: Config, path: Path) -> int:
     problems = Templates.from_config(config).check()
     for account in config.accounts:
-        if not account.web_calendar and not Path(account.calendar).exists():
-            problems.append(f"accounts[{account.name}].calendar: {account.calendar} does not exist")
-        if account.inbox and not (account.inbox / "cur").is_dir():
-            problems.append(f"accounts[{account.name}].inbox: {account.inbox} is not a Maildir folder (no cur/ inside)")
+        problems += [f"accounts[{account.name}].{problem}" for problem in _account_problems(account, config)]
     for problem in problems:
         print(f"{path}: {problem}", file=sys.stderr)
     if problems:
         return 2
     print(f"{path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})")
     return 0
+
+
+def _account_problems(account: Account, config: Config) -> list[str]:
+    if isinstance(account, GoogleAccount):
+        token = config_module.token_file(account, config)
+        if not account.client_secrets.is_file():
+            return [
+                f"client_secrets: {account.client_secrets} does not exist; README's 'Gmail and Google Calendar' says how to get it"
+            ]
+        if not token.is_file():
+            return [f"not signed in yet ({token} does not exist): run `interview-followup auth google --account {account.name}`"]
+        return []
+    problems = []
+    if not account.web_calendar and not Path(account.calendar).exists():
+        problems.append(f"calendar: {account.calendar} does not exist")
+    if account.inbox and not (account.inbox / "cur").is_dir():
+        problems.append(f"inbox: {account.inbox} is not a Maildir folder (no cur/ inside)")
+    return problems
 
 
 def _run(config: Config, path: Path, once: bool, dry_run: bool) -> int:
@@ -158,7 +183,23 @@ def _run(config: Config, path: Path, once: bool, dry_run: bool) -> int:
             print(f"{report.account}: {line}")
     for account, error in outcome.failed.items():
         print(f"{account}: FAILED: {error}", file=sys.stderr)
-    return 1 if outcome.failed else 0
+    for account, error in outcome.needs_sign_in.items():
+        print(f"{account}: {error}", file=sys.stderr)
+    return 3 if outcome.needs_sign_in else 1 if outcome.failed else 0
+
+
+def _auth(config: Config, args: argparse.Namespace) -> int:
+    from .providers import google_auth
+
+    accounts = [a for a in config.accounts if isinstance(a, GoogleAccount) and args.account in (None, a.name)]
+    if len(accounts) != 1:
+        names = ", ".join(a.name for a in config.accounts if isinstance(a, GoogleAccount)) or "none"
+        raise UserError(f"name one Google account with --account (type: google accounts in the configuration: {names})")
+    account = accounts[0]
+    token = config_module.token_file(account, config)
+    google_auth.sign_in(account.client_secrets, token, browser=not args.no_browser, port=args.port)
+    print(f"Signed in; the login is kept in {token} (readable by you only). The daemon picks it up at its next pass.")
+    return 0
 
 
 def _demo() -> int:

@@ -142,8 +142,49 @@ class LocalAccount(_Strict):
     def web_calendar(self) -> bool:
         return is_url(self.calendar)
 
+    @property
+    def online(self) -> bool:
+        return self.web_calendar
 
-Account = LocalAccount
+    @property
+    def written(self) -> list[Path]:
+        """Folders the daemon writes to, for the systemd unit's ReadWritePaths."""
+        return [self.followup_calendar, self.drafts]
+
+
+class GoogleAccount(_Strict):
+    """Gmail and Google Calendar, signed in with `interview-followup auth google`."""
+
+    name: str
+    type: Literal["google"]
+    client_secrets: UserPath
+    """The OAuth client file (type "Desktop app") downloaded from the Google Cloud console."""
+    token_file: UserPath | None = None
+    """Where the sign-in is kept (0600); defaults to `google-NAME.json` in the state directory."""
+    calendars: list[str] = Field(default_factory=lambda: ["primary"], min_length=1)
+    """Calendars watched for interviews: ids, or names as shown in Google Calendar."""
+    followup_calendar: str = "primary"
+    api_endpoint: str | None = None
+    """For tests and proxies: the base URL that replaces https://www.googleapis.com/ and https://gmail.googleapis.com/."""
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not is_url(value):
+            raise ValueError("use an http(s) URL, like http://127.0.0.1:8080/")
+        return value.rstrip("/") + "/" if value else None
+
+    @property
+    def online(self) -> bool:
+        return True
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.token_file.parent] if self.token_file else []
+
+
+Account = Annotated[LocalAccount | GoogleAccount, Field(discriminator="type")]
+ACCOUNT_TYPES: dict[str, type[BaseModel]] = {"local": LocalAccount, "google": GoogleAccount}
 
 
 class ThankYouStep(_Strict):
@@ -260,6 +301,10 @@ def state_dir(config: Config) -> Path:
     return Path(platformdirs.user_state_dir(APP))
 
 
+def token_file(account: GoogleAccount, config: Config) -> Path:
+    return account.token_file or state_dir(config) / f"google-{account.name}.json"
+
+
 def system_zone() -> ZoneInfo:
     """The machine's IANA zone (a fixed offset would drift an hour across DST)."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
@@ -329,14 +374,19 @@ def _lines(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any
 
 def _describe(error: Any, lines: dict[tuple[Any, ...], int], name: str) -> str:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    account = ACCOUNT_TYPES.get(str(loc[2])) if len(loc) > 2 and loc[0] == "accounts" else None
+    if account:  # pydantic names the union member chosen by `type:`; the file does not
+        loc = loc[:2] + loc[3:]
     probe = loc
     while probe not in lines and probe:
         probe = probe[:-1]
     where = f"{name}:{lines.get(probe, 1)}"
     dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
     kind = error["type"]
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return f"{where}: {dotted}.type: use one of {', '.join(ACCOUNT_TYPES)}"
     if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
+        parent = account if account and len(loc) == 3 else _model_at(loc[:-1])
         options = list(parent.model_fields) if parent else []
         guess = difflib.get_close_matches(str(loc[-1]), options, n=1)
         hint = f"did you mean `{guess[0]}`?" if guess else f"known keys here: {', '.join(options)}"

@@ -19,7 +19,7 @@ from . import config as config_module
 from .config import Account, Config
 from .engine import Engine, Report
 from .errors import UserError
-from .providers import Unavailable
+from .providers import SignInNeeded, Unavailable
 from .store import Store
 from .systemd import notify
 
@@ -37,12 +37,15 @@ class Health:
     failures: int = 0
     next_try: float = 0.0
     last_error: str = ""
+    waiting_for: tuple[Path, float | None] | None = None
+    """A sign-in file and its state when the login failed: the account waits until the file changes."""
 
 
 @dataclass
 class Outcome:
     reports: list[Report] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    needs_sign_in: dict[str, str] = field(default_factory=dict)
 
 
 def run_accounts(engine: Engine, accounts: list[Account], health: dict[str, Health] | None = None) -> Outcome:
@@ -51,12 +54,14 @@ def run_accounts(engine: Engine, accounts: list[Account], health: dict[str, Heal
     outcome = Outcome()
     for account in accounts:
         state = health.setdefault(account.name, Health())
-        if time.monotonic() < state.next_try:
+        if time.monotonic() < state.next_try or (state.waiting_for and _stamp(state.waiting_for[0]) == state.waiting_for[1]):
             continue
         if engine.should_stop():
             break
         try:
             outcome.reports.append(engine.run(account))
+        except SignInNeeded as exc:
+            _signed_out(engine, account, state, exc, outcome)
         except (Unavailable, UserError, OSError) as exc:
             _failed(account, state, str(exc), engine.config.poll_interval, outcome)
         except Exception as exc:  # noqa: BLE001 - a bug in one account must not stop the others
@@ -65,8 +70,29 @@ def run_accounts(engine: Engine, accounts: list[Account], health: dict[str, Heal
         else:
             if state.failures:
                 log.info("%s: working again after %d failed attempts", account.name, state.failures)
+            engine.store.set_sign_in_problem(account.name, None, engine.clock())
             health[account.name] = Health()
     return outcome
+
+
+def _signed_out(engine: Engine, account: Account, state: Health, exc: SignInNeeded, outcome: Outcome) -> None:
+    """Said once, then quiet: retrying a dead login only spins; a new sign-in file wakes the account up."""
+    engine.forget(account)
+    if str(exc) != state.last_error:
+        log.error("%s: %s", account.name, exc)
+    state.last_error = str(exc)
+    state.waiting_for = (exc.token, _stamp(exc.token)) if exc.token else None
+    state.failures += 1
+    state.next_try = time.monotonic() + MAX_BACKOFF.total_seconds() if exc.token is None else 0.0
+    engine.store.set_sign_in_problem(account.name, str(exc), engine.clock())
+    outcome.needs_sign_in[account.name] = str(exc)
+
+
+def _stamp(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def _failed(account: Account, state: Health, error: str, interval: timedelta, outcome: Outcome) -> None:
@@ -140,7 +166,8 @@ class Daemon:
             for line in [*report.notices, *map(str, report.actions)]:
                 log.info("%s: %s", report.account, line)
         failing = ", ".join(sorted(outcome.failed)) or "none"
-        notify(f"STATUS={len(self.config.accounts)} account(s); failing: {failing}")
+        signed_out = "".join(f"; {name} needs sign-in" for name in sorted(outcome.needs_sign_in))
+        notify(f"STATUS={len(self.config.accounts)} account(s); failing: {failing}{signed_out}")
 
     def _reload(self) -> bool:
         notify("RELOADING=1")

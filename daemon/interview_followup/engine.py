@@ -93,8 +93,12 @@ class Engine:
 
     def backend(self, account: Account) -> Backend:
         if account.name not in self._backends:
-            self._backends[account.name] = open_backend(account, self.config.zone)
+            self._backends[account.name] = open_backend(account, self.config)
         return self._backends[account.name]
+
+    def forget(self, account: Account) -> None:
+        """Drop an account's open connection, so that the next pass signs in afresh."""
+        self._backends.pop(account.name, None)
 
     def run(self, account: Account) -> Report:
         """A bounded pass over one account; safe to repeat at any time."""
@@ -117,6 +121,7 @@ class Engine:
         known = {r.interview.id: r for r in self.store.interviews(account.name)}
         present: set[str] = set()
         new: set[str] = set()
+        changed = {event.identity for _, event in changes.events}
         with self.store.transaction():
             for source, event in changes.events:
                 verdict = detect.detect(event, self.rules)
@@ -142,14 +147,16 @@ class Engine:
                     new.add(interview.id)
                     report.notices.append(f"new interview: {_describe(interview, self.config)}")
             for record in known.values():
-                start = record.interview.start
-                if (
+                start, event = record.interview.start, record.interview.event
+                listed_without = (
                     record.source in changes.replaced_sources
                     and record.interview.id not in present
-                    and record.interview.event.uid not in changes.unreadable
-                    and record.cancelled_at is None
+                    and event.uid not in changes.unreadable
                     and window.start <= start < window.end
-                ):
+                )
+                no_longer = event.identity in changed and record.interview.id not in present
+                removed = event.identity in changes.removed or event.uid in changes.removed
+                if (listed_without or no_longer or removed) and record.cancelled_at is None:
                     self.store.cancel_interview(record.interview.id, now)
                     report.notices.append(f"interview cancelled or removed: {_describe(record.interview, self.config)}")
             self.store.set_cursor(account.name, "calendar", changes.cursor)
@@ -163,14 +170,17 @@ class Engine:
         if not active:
             return
         since = min(r.interview.start for r in active) - timedelta(days=1)
+        ours = self.store.our_message_ids(account.name)
+        interviews = [r.interview for r in active]
         changes = backend.mailbox.changes(
-            self.store.cursor(account.name, "mail"), since, lambda key: self.store.seen_message(account.name, key)
+            self.store.cursor(account.name, "mail"),
+            since,
+            lambda key: self.store.seen_message(account.name, key),
+            lambda headers: replies.worth_reading(headers, interviews, ours, self.config.me.addresses),
         )
         for problem in changes.problems:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
-        ours = self.store.our_message_ids(account.name)
-        interviews = [r.interview for r in active]
         stopped = {r.interview.id for r in active if r.stopped_at is not None}
         with self.store.transaction():
             for message in sorted(changes.messages, key=lambda m: m.received):  # the earliest answer sets the stop
@@ -253,7 +263,14 @@ class Engine:
         if reminder is None or reminder.due <= now or reminder.key not in done:
             return False
         queries = [
-            SentQuery(s.key, done[s.key].message_id or "", s.recipient.email, s.materialize_at)
+            SentQuery(
+                s.key,
+                done[s.key].message_id or "",
+                s.recipient.email,
+                s.materialize_at,
+                done[s.key].ref or "",
+                done[s.key].thread or "",
+            )
             for s in steps
             if s.name == "thank_you" and s.recipient and s.key in done and done[s.key].state is State.DONE
         ]
@@ -343,7 +360,7 @@ class Engine:
         result = call()
         self.checkpoint(f"{action.verb}:{intent.key}:after-call")
         if isinstance(result, Stored):
-            final = replace(intent, state=State.DONE, ref=result.ref, fingerprint=result.fingerprint)
+            final = replace(intent, state=State.DONE, ref=result.ref, fingerprint=result.fingerprint, thread=result.thread)
             report.actions.append(action)
         elif result is Outcome.DONE or (result is Outcome.MISSING and intent.state is State.DELETING):
             final = replace(intent, state=State.DELETED)

@@ -20,7 +20,7 @@ KEY_HEADER = "X-Interview-Followup-Key"
 READ_LIMIT = 512 * 1024
 """Bytes of a message we parse; a 1 GB attachment must not cost 1 GB."""
 _PART_LIMIT = 50
-_KEPT_HEADERS = (
+KEPT_HEADERS = (
     "auto-submitted",
     "x-autoreply",
     "x-autorespond",
@@ -62,7 +62,7 @@ def build_draft(key: str, sender: Person, draft: Draft, when: datetime) -> bytes
 def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
     """Read what classification needs; never raises on malformed mail."""
     message = BytesParser(policy=email.policy.compat32).parsebytes(raw[:READ_LIMIT])
-    headers = {name: _header_text(message, name) for name in _KEPT_HEADERS if message.get(name) is not None}
+    headers = {name: _header_text(message, name) for name in KEPT_HEADERS if message.get(name) is not None}
     senders = _addresses(message, "From")
     invite: Invite | None = None
     body = ""

@@ -281,6 +281,14 @@ def match(message: InboundMessage, interviews: Iterable[Interview], ours: Mappin
     return found
 
 
+def worth_reading(headers: InboundMessage, interviews: Iterable[Interview], ours: Mapping[str, str], me: Iterable[str]) -> bool:
+    """Whether a message known by its headers and first lines could change a follow-up, so that a
+    backend fetches the whole of it: mail from an employer or in our threads, bounces, invitations."""
+    if match(headers, interviews, ours):
+        return True
+    return classify(headers, me).kind in (MessageKind.BOUNCE, MessageKind.CALENDAR)
+
+
 # effects -----------------------------------------------------------------------------------
 
 

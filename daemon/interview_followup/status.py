@@ -11,6 +11,12 @@ from .engine import progress_of, settings_from
 from .store import State, Store
 
 
+def accounts(config: Config, store: Store) -> list[dict[str, Any]]:
+    """Each account and whether it works: a revoked login stops it until the person signs in again."""
+    problems = store.sign_in_problems()
+    return [{"name": a.name, "type": a.type, "needs_sign_in": problems.get(a.name)} for a in config.accounts]
+
+
 def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]]:
     settings = settings_from(config)
     records = store.interviews()
@@ -86,10 +92,10 @@ def _step(name: str, kind: str, due: datetime, state: str, to: str | None, confi
     }
 
 
-def text(items: list[dict[str, Any]]) -> str:
+def text(items: list[dict[str, Any]], account_list: list[dict[str, Any]] | None = None) -> str:
+    lines = [f"account {a['name']}: {a['needs_sign_in']}" for a in account_list or [] if a["needs_sign_in"]]
     if not items:
-        return "No interviews found yet. `interview-followup explain event FILE.ics` shows how an event is judged."
-    lines = []
+        lines.append("No interviews found yet. `interview-followup explain event FILE.ics` shows how an event is judged.")
     for item in items:
         title = item["company"] or item["employer"] or "unknown employer"
         lines.append(f"[{item['id']}] {title} — {item['start'][:16].replace('T', ' ')} — {item['phase']}")

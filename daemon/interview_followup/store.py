@@ -45,6 +45,11 @@ _MIGRATIONS = [
         interview_id TEXT NOT NULL, address TEXT NOT NULL, received TEXT NOT NULL, reason TEXT NOT NULL,
         PRIMARY KEY (interview_id, address));
     """,
+    """
+    ALTER TABLE effects ADD COLUMN thread TEXT;
+    ALTER TABLE messages ADD COLUMN thread TEXT;
+    CREATE TABLE sign_in (account TEXT PRIMARY KEY, problem TEXT NOT NULL, since TEXT NOT NULL);
+    """,
 ]
 
 
@@ -76,6 +81,8 @@ class EffectRecord:
     content: str | None = None
     """A digest of what we asked for: when the plan's wish changes (a moved interview), we update."""
     message_id: str | None = None
+    thread: str | None = None
+    """The provider's conversation id of a draft: an answer in it is an answer to us."""
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,8 @@ class Store:
     def record_message(self, account: str, message: InboundMessage, kind: str, reasons: list[str]) -> None:
         """Every message seen, with the judgement and its reasons (what `status` and a replay need)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO messages (account, key, received, sender, subject, kind, reasons, reply_to)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO messages (account, key, received, sender, subject, kind, reasons, reply_to, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 message.key,
@@ -249,13 +256,14 @@ class Store:
                 kind,
                 json.dumps(reasons),
                 json.dumps([p.email for p in message.reply_to]),
+                message.thread,
             ),
         )
 
     def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
         """Messages already judged to be from a person, as much of them as was kept."""
         rows = self._db.execute(
-            "SELECT key, sender, subject, received, reply_to FROM messages"
+            "SELECT key, sender, subject, received, reply_to, thread FROM messages"
             " WHERE account=? AND kind='human' AND received>=? ORDER BY received",
             (account, _utc(since)),
         )
@@ -266,6 +274,7 @@ class Store:
                 r["subject"],
                 datetime.fromisoformat(r["received"]),
                 reply_to=tuple(Person(a) for a in json.loads(r["reply_to"] or "[]")),
+                thread=r["thread"] or "",
             )
             for r in rows
         ]
@@ -284,7 +293,7 @@ class Store:
     def journal(self, record: EffectRecord, now: datetime) -> None:
         """Write an effect's state durably (autocommit: the row is on disk when this returns)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO effects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO effects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.key,
                 record.account,
@@ -298,14 +307,28 @@ class Store:
                 record.content,
                 record.message_id,
                 now.isoformat(),
+                record.thread,
             ),
         )
 
     def our_message_ids(self, account: str) -> dict[str, str]:
-        rows = self._db.execute(
-            "SELECT message_id, interview_id FROM effects WHERE account=? AND message_id IS NOT NULL", (account,)
-        )
-        return {row[0]: row[1] for row in rows}
+        """The Message-IDs and provider thread ids of our drafts, each mapped to its interview."""
+        rows = self._db.execute("SELECT message_id, thread, interview_id FROM effects WHERE account=?", (account,))
+        found = {}
+        for message_id, thread, interview in rows:
+            found.update({name: interview for name in (message_id, thread) if name})
+        return found
+
+    # accounts ----------------------------------------------------------------------------
+    def set_sign_in_problem(self, account: str, problem: str | None, now: datetime) -> None:
+        """An account whose login was revoked or expired waits for the person to sign in again."""
+        if problem is None:
+            self._db.execute("DELETE FROM sign_in WHERE account=?", (account,))
+        else:
+            self._db.execute("INSERT OR IGNORE INTO sign_in VALUES (?, ?, ?)", (account, problem, now.isoformat()))
+
+    def sign_in_problems(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self._db.execute("SELECT account, problem FROM sign_in")}
 
 
 @contextlib.contextmanager
@@ -402,4 +425,5 @@ def _effect_record(row: sqlite3.Row) -> EffectRecord:
         fingerprint=row["fingerprint"],
         content=row["content"],
         message_id=row["message_id"],
+        thread=row["thread"],
     )

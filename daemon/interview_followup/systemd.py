@@ -46,13 +46,13 @@ def unit_text(config_path: Path | None) -> str:
         config = config_module.load(config_path or config_module.resolve_path(None)).config
     except UserError:  # without a readable configuration, keep the starter's settings
         return text
-    folders = {str(a.followup_calendar) for a in config.accounts} | {str(a.drafts) for a in config.accounts}
+    folders = {str(folder) for a in config.accounts for folder in a.written}
     if config.state_dir:
         folders.add(str(config.state_dir))
     if folders:
         writable = " ".join(f"-{folder}" for folder in sorted(folders))
         text = text.replace("ReadWritePaths=-%h/calendars/followups -%h/Mail/Drafts", f"ReadWritePaths={writable}")
-    if any(a.web_calendar for a in config.accounts):
+    if any(a.online for a in config.accounts):
         offline = "PrivateNetwork=yes\nIPAddressDeny=any\nRestrictAddressFamilies=AF_UNIX\n"
         text = text.replace(offline, "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n")
     return text

@@ -11,15 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from ..config import Account
+from ..config import Account, Config
 from ..model import EntryPayload, Event, InboundMessage
 
 
 class Unavailable(Exception):
     """A backend that may work next time (a server down, no network after a suspend)."""
+
+
+class SignInNeeded(Exception):
+    """The login was revoked or has expired: nothing works until the person signs in again."""
+
+    def __init__(self, account: str, command: str, detail: str, token: Path | None = None) -> None:
+        super().__init__(f"needs sign-in ({detail}): run `{command}`")
+        self.account = account
+        self.command = command
+        self.token = token
+        """The file whose change means the person signed in again."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Stored:
 
     ref: str
     fingerprint: str
+    thread: str | None = None
 
 
 class Outcome(str, Enum):
@@ -46,6 +58,8 @@ class CalendarChanges:
     problems: list[str] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
     """UIDs that could not be read this time: not evidence that they were removed."""
+    removed: set[str] = field(default_factory=set)
+    """Identities (or UIDs of whole series) reported deleted or cancelled by an incremental sync."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +95,17 @@ class SentQuery:
     message_id: str
     recipient: str
     since: datetime
+    ref: str = ""
+    thread: str = ""
 
 
 class Mailbox(Protocol):
-    def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges: ...
+    def changes(
+        self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
+    ) -> MailChanges:
+        """New inbound mail since the cursor. A backend that can fetch a message's headers more cheaply than
+        the whole message reads the whole only when `worth_reading` says so of the headers."""
+        ...
 
     def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored: ...
 
@@ -102,8 +123,12 @@ class Backend:
     mailbox: Mailbox
 
 
-def open_backend(account: Account, zone: ZoneInfo) -> Backend:
+def open_backend(account: Account, config: Config) -> Backend:
+    """Imported on demand: a local-only installation never loads the Google client libraries."""
+    if account.type == "google":
+        from . import google
+
+        return google.open_google(account, config)
     from . import local
 
-    factories: dict[str, Callable[[Account, ZoneInfo], Backend]] = {"local": local.open_local}
-    return factories[account.type](account, zone)
+    return local.open_local(account, config.zone)

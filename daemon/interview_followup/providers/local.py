@@ -179,7 +179,10 @@ class LocalMailbox:
         self.drafts = drafts
         self.sent_folder = sent
 
-    def changes(self, cursor: str | None, since: datetime, known: Callable[[str], bool]) -> MailChanges:
+    def changes(
+        self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
+    ) -> MailChanges:
+        """Every new file is read whole: on a local disk the headers cost as much as the message."""
         if self.inbox is None:
             return MailChanges([], "")
         folders = [self.inbox / "new", self.inbox / "cur"]
