@@ -153,9 +153,7 @@ def _account_problems(account: Account, config: Config) -> list[str]:
     if isinstance(account, GoogleAccount):
         token = config_module.token_file(account, config)
         if not account.client_secrets.is_file():
-            return [
-                f"client_secrets: {account.client_secrets} does not exist; README's 'Gmail and Google Calendar' says how to get it"
-            ]
+            return [f"client_secrets: {account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'"]
         if not token.is_file():
             return [f"not signed in yet ({token} does not exist): run `interview-followup auth google --account {account.name}`"]
         return []

@@ -166,12 +166,19 @@ class GoogleAccount(_Strict):
     followup_calendar: str = "primary"
     api_endpoint: str | None = None
     """For tests and proxies: the base URL that replaces https://www.googleapis.com/ and https://gmail.googleapis.com/."""
+    token_uri: str | None = None
+    """For tests and proxies: where access tokens are refreshed instead of https://oauth2.googleapis.com/token."""
 
-    @field_validator("api_endpoint")
+    @field_validator("api_endpoint", "token_uri")
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
         if value is not None and not is_url(value):
             raise ValueError("use an http(s) URL, like http://127.0.0.1:8080/")
+        return value
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
         return value.rstrip("/") + "/" if value else None
 
     @property

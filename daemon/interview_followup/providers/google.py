@@ -389,7 +389,7 @@ def _same(current: object, wanted: object) -> bool:
 
 def open_google(account: GoogleAccount, config: Config) -> Backend:
     path = token_file(account, config)
-    credentials = auth.load(path, account.name)
+    credentials = auth.load(path, account.name, account.token_uri)
     client = auth.Client(credentials, path, account.name, endpoint=account.api_endpoint)
     calendar = GoogleCalendar(client, account.calendars, account.followup_calendar, config.zone, account.name)
     return Backend(calendar, Gmail(client))

@@ -47,7 +47,7 @@ def sign_in_command(account: str) -> str:
     return f"interview-followup auth google --account {account}"
 
 
-def load(path: Path, account: str) -> Credentials:
+def load(path: Path, account: str, token_uri: str | None = None) -> Credentials:
     """The stored sign-in; a missing, unreadable or too narrow one means signing in (again)."""
     command = sign_in_command(account)
     try:
@@ -61,7 +61,7 @@ def load(path: Path, account: str) -> Credentials:
     if missing:
         names = ", ".join(sorted(s.rpartition("/")[2] for s in missing))
         raise SignInNeeded(account, command, f"permissions missing: {names}", path)
-    return credentials
+    return credentials.with_token_uri(token_uri) if token_uri else credentials
 
 
 def save(credentials: Credentials, path: Path) -> None:

@@ -1,0 +1,474 @@
+"""A loopback stand-in for Google's OAuth token endpoint, Calendar v3 and Gmail v1.
+
+Every request is checked against the discovery documents that google-api-python-client ships
+(method, path, parameters and body fields); a request the real API would not accept is answered
+400 and kept in `violations`. It implements what the daemon relies on: sync tokens and 410,
+client event ids and 409, etags and If-Match, private extended properties, history ids and 404,
+drafts, sent mail, and injected failures (429, 5xx, connections dropped after the work is done).
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import itertools
+import json
+import re
+import socket
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import googleapiclient
+
+DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
+SCOPES = " ".join(
+    [
+        "https://www.googleapis.com/auth/calendar.events",
+        "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+        "https://www.googleapis.com/auth/gmail.readonly",
+        "https://www.googleapis.com/auth/gmail.compose",
+    ]
+)
+
+
+@dataclass
+class Route:
+    id: str
+    verb: str
+    pattern: re.Pattern[str]
+    parameters: dict[str, Any]
+    body_fields: set[str] | None
+
+
+def _routes() -> list[Route]:
+    routes = []
+    for name, prefix in (("calendar.v3.json", "/calendar/v3/"), ("gmail.v1.json", "/")):
+        document = json.loads((DOCUMENTS / name).read_text())
+        common = document.get("parameters", {})
+
+        def walk(resource: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            yield from resource.get("methods", {}).values()
+            for child in resource.get("resources", {}).values():
+                yield from walk(child)
+
+        for method in walk(document):
+            path = re.sub(r"\{\+?(\w+)\}", r"(?P<\1>[^/]+)", prefix + method["path"])
+            schema = method.get("request", {}).get("$ref")
+            fields = set(document["schemas"][schema]["properties"]) if schema else None
+            routes.append(Route(method["id"], method["httpMethod"], re.compile(f"^{path}$"), {**common, **method.get("parameters", {})}, fields))
+    return routes
+
+
+ROUTES = _routes()
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int = 0
+    """0: drop the connection after doing the work, without answering."""
+    times: int = 1
+    retry_after: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class Message:
+    id: str
+    raw: bytes
+    labels: set[str]
+    thread: str
+    internal: int
+
+    @property
+    def headers(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+@dataclass
+class FakeGoogle:
+    url: str = ""
+    calendars: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {"primary": {}})
+    names: dict[str, str] = field(default_factory=lambda: {"primary": "Sam Lee"})
+    messages: dict[str, Message] = field(default_factory=dict)
+    drafts: dict[str, str] = field(default_factory=dict)
+    history: list[tuple[int, str, set[str]]] = field(default_factory=list)
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    revoked: bool = False
+    sync_floor: int = 0
+    """Sync tokens older than this answer 410."""
+    history_floor: int = 0
+    """History ids older than this answer 404."""
+    _sequence: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _tokens: set[str] = field(default_factory=set)
+
+    # what a test does ------------------------------------------------------------------
+    def put_event(self, event: dict[str, Any], calendar: str = "primary") -> dict[str, Any]:
+        """An event written by someone else (an invitation, or the person in the Calendar app)."""
+        with self._lock:
+            stored = {"kind": "calendar#event", "status": "confirmed", **event}
+            self._stamp(stored)
+            self.calendars[calendar][stored["id"]] = stored
+            return stored
+
+    def cancel_event(self, event_id: str, calendar: str = "primary") -> None:
+        with self._lock:
+            event = self.calendars[calendar][event_id]
+            event["status"] = "cancelled"
+            self._stamp(event)
+
+    def deliver(self, raw: bytes, when: datetime, labels: tuple[str, ...] = ("INBOX", "UNREAD")) -> str:
+        with self._lock:
+            message = Message(f"m{next(self._ids)}", raw, set(labels), "", int(when.timestamp() * 1000))
+            message.thread = self._thread_of(message)
+            self.messages[message.id] = message
+            self.history.append((next(self._sequence), message.id, set(labels)))
+            return message.id
+
+    def send_draft(self, draft_id: str) -> None:
+        """What the person does in Gmail: the draft leaves Drafts and a message appears in Sent."""
+        with self._lock:
+            draft = self.messages.pop(self.drafts.pop(draft_id))
+            sent = Message(f"m{next(self._ids)}", draft.raw, {"SENT"}, draft.thread, draft.internal)
+            self.messages[sent.id] = sent
+            self.history.append((next(self._sequence), sent.id, {"SENT"}))
+
+    def edit_draft(self, draft_id: str) -> None:
+        """Gmail stores an edited draft as a new message."""
+        with self._lock:
+            old = self.messages.pop(self.drafts[draft_id])
+            new = Message(f"m{next(self._ids)}", old.raw + b"\r\nEdited.\r\n", old.labels, old.thread, old.internal)
+            self.messages[new.id] = new
+            self.drafts[draft_id] = new.id
+
+    def fail(self, method: str, status: int = 0, times: int = 1, retry_after: str | None = None, reason: str = "") -> None:
+        self.failures.append(Failure(method, status, times, retry_after, reason))
+
+    def count(self, prefix: str = "") -> int:
+        return sum(1 for method, _ in self.requests if method.startswith(prefix))
+
+    def events(self, calendar: str = "primary", *, live: bool = True) -> list[dict[str, Any]]:
+        return [e for e in self.calendars[calendar].values() if not live or e["status"] != "cancelled"]
+
+    def draft_messages(self) -> list[Message]:
+        return [self.messages[m] for m in self.drafts.values()]
+
+    # the wire --------------------------------------------------------------------------
+    def _stamp(self, event: dict[str, Any]) -> None:
+        event["_seq"] = next(self._sequence)
+        event["etag"] = f'"{event["_seq"]}"'
+        event["updated"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+    def _thread_of(self, message: Message) -> str:
+        parent = re.findall(r"<[^>]+>", str(message.headers.get("In-Reply-To", "")))
+        for other in self.messages.values():
+            if parent and other.headers.get("Message-ID") == parent[0]:
+                return other.thread
+        return f"t{next(self._ids)}"
+
+    def handle(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if path == "/token":
+            return self._token(urllib.parse.parse_qs(body.decode()))
+        route, params = self._route(verb, path)
+        if route is None:
+            self.violations.append(f"{verb} {path}: no such method in the discovery documents")
+            return _error(404, "notFound", "no such method")
+        flat = {k: (v if route.parameters.get(k, {}).get("repeated") else v[0]) for k, v in query.items()}
+        params.update(flat)
+        data = json.loads(body) if body else {}
+        problem = self._check(route, params, data)
+        with self._lock:
+            self.requests.append((route.id, params))
+        if problem:
+            self.violations.append(f"{route.id}: {problem}")
+            return _error(400, "invalid", problem)
+        if headers.get("Authorization", "").removeprefix("Bearer ") not in self._tokens:
+            return _error(401, "authError", "Invalid Credentials")
+        failure = next((f for f in self.failures if f.method == route.id and f.times > 0), None)
+        if failure and failure.status:
+            failure.times -= 1
+            extra = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+            status, answer, _ = _error(failure.status, failure.reason or "backendError", "injected")
+            return status, answer, extra
+        with self._lock:
+            answer = getattr(self, "_" + route.id.replace(".", "_"))(params, data, headers)
+        if failure:
+            failure.times -= 1
+            raise ConnectionAbortedError("injected drop after the work was done")
+        return answer
+
+    def _route(self, verb: str, path: str) -> tuple[Route | None, dict[str, Any]]:
+        for route in ROUTES:
+            found = route.pattern.match(path)
+            if found and route.verb == verb:
+                return route, {k: urllib.parse.unquote(v) for k, v in found.groupdict().items()}
+        return None, {}
+
+    def _check(self, route: Route, params: dict[str, Any], data: dict[str, Any]) -> str:
+        for name, value in params.items():
+            spec = route.parameters.get(name)
+            if spec is None:
+                return f"unknown parameter {name!r}"
+            values = value if isinstance(value, list) else [value]
+            if "enum" in spec and any(v not in spec["enum"] for v in values):
+                return f"{name}={value!r} is not one of {spec['enum']}"
+        missing = [n for n, spec in route.parameters.items() if spec.get("required") and n not in params]
+        if missing:
+            return f"missing required {missing}"
+        if route.id == "calendar.events.list" and "syncToken" in params:
+            for restricted in ("timeMin", "timeMax", "iCalUID", "orderBy", "q", "updatedMin", "privateExtendedProperty"):
+                if restricted in params:
+                    return "syncTokenWithRequestRestrictions"
+        if route.body_fields is not None:
+            unknown = set(data) - route.body_fields
+            if unknown:
+                return f"unknown body fields {sorted(unknown)}"
+        return ""
+
+    def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if form.get("grant_type") != ["refresh_token"] or self.revoked:
+            return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}, {}
+        token = f"access-{next(self._ids)}"
+        self._tokens.add(token)
+        return 200, {"access_token": token, "expires_in": 3599, "scope": SCOPES, "token_type": "Bearer"}, {}
+
+    # Calendar ----------------------------------------------------------------------------
+    def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        items = [{"id": cid, "summary": name} for cid, name in self.names.items()]
+        return 200, {"kind": "calendar#calendarList", "items": items}, {}
+
+    def _calendar_events_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        events = sorted(self.calendars[p["calendarId"]].values(), key=lambda e: e["_seq"])
+        if "syncToken" in p:
+            since = int(p["syncToken"].removeprefix("sync-"))
+            if since < self.sync_floor:
+                return _error(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+            events = [e for e in events if e["_seq"] > since]
+        else:
+            start = datetime.fromisoformat(p.get("timeMin", "1970-01-01T00:00:00+00:00").replace("Z", "+00:00"))
+            events = [e for e in events if e["status"] != "cancelled" and _end(e) >= start]
+        offset = int(p.get("pageToken") or 0)
+        size = int(p.get("maxResults", 250))
+        page = events[offset : offset + size]
+        answer: dict[str, Any] = {"kind": "calendar#events", "items": [_public(e) for e in page]}
+        if offset + size < len(events):
+            answer["nextPageToken"] = str(offset + size)
+        else:
+            answer["nextSyncToken"] = f"sync-{max([e['_seq'] for e in self.calendars[p['calendarId']].values()], default=0)}"
+        return 200, answer, {}
+
+    def _calendar_events_insert(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        calendar = self.calendars[p["calendarId"]]
+        if data.get("id") in calendar:
+            return _error(409, "duplicate", "The requested identifier already exists.")
+        if not re.fullmatch(r"[a-v0-9]{5,1024}", data.get("id", "abcdef")):
+            return _error(400, "invalid", "Invalid resource id value.")
+        event = {"kind": "calendar#event", "status": "confirmed", "id": data.get("id") or f"e{next(self._ids)}", **data}
+        self._stamp(event)
+        calendar[event["id"]] = event
+        return 200, _public(event), {}
+
+    def _calendar_events_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        event = self.calendars[p["calendarId"]].get(p["eventId"])
+        return (200, _public(event), {}) if event else _error(404, "notFound", "Not Found")
+
+    def _calendar_events_update(self, p: dict[str, Any], data: dict[str, Any], headers: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        event = self.calendars[p["calendarId"]].get(p["eventId"])
+        if event is None:
+            return _error(404, "notFound", "Not Found")
+        if headers.get("If-Match") not in (None, event["etag"]):
+            return _error(412, "conditionNotMet", "Precondition Failed")
+        event.update({**data, "id": event["id"]})
+        event.setdefault("status", "confirmed")
+        self._stamp(event)
+        return 200, _public(event), {}
+
+    def _calendar_events_delete(self, p: dict[str, Any], _: Any, headers: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        event = self.calendars[p["calendarId"]].get(p["eventId"])
+        if event is None:
+            return _error(404, "notFound", "Not Found")
+        if event["status"] == "cancelled":
+            return _error(410, "deleted", "Resource has been deleted")
+        if headers.get("If-Match") not in (None, event["etag"]):
+            return _error(412, "conditionNotMet", "Precondition Failed")
+        event["status"] = "cancelled"
+        self._stamp(event)
+        return 204, {}, {}
+
+    # Gmail -------------------------------------------------------------------------------
+    def _gmail_users_getProfile(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        return 200, {"emailAddress": "sam.lee@example.net", "historyId": str(self._history_id())}, {}
+
+    def _history_id(self) -> int:
+        return max([h for h, _, _ in self.history], default=1)
+
+    def _gmail_users_history_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        start = int(p["startHistoryId"])
+        if start < self.history_floor:
+            return _error(404, "notFound", "Requested entity was not found.")
+        label = p.get("labelId")
+        records = [
+            {"id": str(h), "messagesAdded": [{"message": {"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}}]}
+            for h, m, labels in self.history
+            if h > start and (label is None or label in labels)
+        ]
+        return 200, {"history": records, "historyId": str(self._history_id())} if records else {"historyId": str(self._history_id())}, {}
+
+    def _search(self, query: str, pool: list[Message]) -> list[Message]:
+        found = pool
+        for term in query.split():
+            name, _, value = term.partition(":")
+            if name == "in":
+                found = [m for m in found if value.upper() in m.labels]
+            elif name == "after":
+                found = [m for m in found if m.internal >= int(value) * 1000]
+            elif name == "rfc822msgid":
+                found = [m for m in found if m.headers.get("Message-ID") == value]
+            else:
+                raise AssertionError(f"the fake does not know the search term {term!r}")
+        return found
+
+    def _gmail_users_messages_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        found = self._search(p.get("q", ""), list(self.messages.values()))
+        return 200, {"messages": [{"id": m.id, "threadId": m.thread} for m in found], "resultSizeEstimate": len(found)}, {}
+
+    def _gmail_users_messages_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        message = self.messages.get(p["id"])
+        if message is None:
+            return _error(404, "notFound", "Requested entity was not found.")
+        answer: dict[str, Any] = {"id": message.id, "threadId": message.thread, "labelIds": sorted(message.labels)}
+        answer |= {"internalDate": str(message.internal), "sizeEstimate": len(message.raw), "historyId": str(self._history_id())}
+        kind = p.get("format", "full")
+        if kind == "raw":
+            answer["raw"] = base64.urlsafe_b64encode(message.raw).decode()
+        elif kind == "metadata":
+            wanted = {h.lower() for h in p.get("metadataHeaders", [])}
+            parsed = message.headers
+            answer["payload"] = {
+                "mimeType": parsed.get_content_type(),
+                "headers": [{"name": k, "value": str(v)} for k, v in parsed.items() if k.lower() in wanted],
+            }
+            body = parsed.get_body(("plain",))
+            answer["snippet"] = re.sub(r"\s+", " ", body.get_content() if body else "")[:200].replace("'", "&#39;")
+        return 200, answer, {}
+
+    def _gmail_users_threads_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        found = [{"id": m.id, "labelIds": sorted(m.labels)} for m in self.messages.values() if m.thread == p["id"]]
+        return (200, {"id": p["id"], "messages": found}, {}) if found else _error(404, "notFound", "Not Found")
+
+    def _draft(self, draft_id: str) -> dict[str, Any]:
+        message = self.messages[self.drafts[draft_id]]
+        return {"id": draft_id, "message": {"id": message.id, "threadId": message.thread, "labelIds": sorted(message.labels)}}
+
+    def _gmail_users_drafts_create(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        raw = base64.urlsafe_b64decode(data["message"]["raw"] + "==")
+        message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", 0)
+        message.thread = self._thread_of(message)
+        self.messages[message.id] = message
+        draft_id = f"r{next(self._ids)}"
+        self.drafts[draft_id] = message.id
+        return 200, self._draft(draft_id), {}
+
+    def _gmail_users_drafts_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        by_message = {m: d for d, m in self.drafts.items()}
+        found = self._search(p.get("q", ""), [self.messages[m] for m in self.drafts.values()])
+        return 200, {"drafts": [self._draft(by_message[m.id]) for m in found], "resultSizeEstimate": len(found)}, {}
+
+    def _gmail_users_drafts_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        return (200, self._draft(p["id"]), {}) if p["id"] in self.drafts else _error(404, "notFound", "Requested entity was not found.")
+
+    def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if p["id"] not in self.drafts:
+            return _error(404, "notFound", "Requested entity was not found.")
+        del self.messages[self.drafts.pop(p["id"])]
+        return 204, {}, {}
+
+
+def _error(status: int, reason: str, message: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return status, {"error": {"code": status, "message": message, "errors": [{"reason": reason, "message": message}]}}, {}
+
+
+def _public(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if not k.startswith("_")}
+
+
+def _end(event: dict[str, Any]) -> datetime:
+    end = event.get("end") or event["start"]
+    if "dateTime" in end:
+        return datetime.fromisoformat(end["dateTime"].replace("Z", "+00:00"))
+    return datetime.fromisoformat(end["date"] + "T00:00:00+00:00")
+
+
+@contextmanager
+def serve() -> Iterator[FakeGoogle]:
+    fake = FakeGoogle()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            url = urllib.parse.urlsplit(self.path)
+            try:
+                status, answer, extra = fake.handle(self.command, url.path, urllib.parse.parse_qs(url.query), self.headers, body)
+            except ConnectionAbortedError:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            data = json.dumps(answer).encode() if status != 204 else b""
+            self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            if data:
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def token_file(path: Path, fake: FakeGoogle) -> Path:
+    """An authorized-user file as `auth google` writes it, whose token endpoint is the fake's."""
+    path.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "test-client.apps.googleusercontent.com",
+                "client_secret": "test-secret",
+                "refresh_token": "test-refresh-token",
+                "token_uri": fake.url + "token",
+                "scopes": SCOPES.split(),
+            }
+        )
+    )
+    path.chmod(0o600)
+    return path
+

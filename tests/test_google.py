@@ -1,0 +1,327 @@
+"""The Google backend, end to end: the real google-api-python-client and google-auth against a loopback fake."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ME, at, message
+from fake_google import FakeGoogle, serve, token_file
+from interview_followup import config as config_module
+from interview_followup import daemon, status
+from interview_followup.engine import Engine, Report
+from interview_followup.providers import Backend, google
+from interview_followup.store import State, Store
+
+INTERVIEWERS = [{"email": "jane.doe@acme.com", "displayName": "Jane Doe"}, {"email": "raj.patel@acme.com", "displayName": "Raj Patel"}]
+
+
+def interview(event_id: str = "iv1", start: datetime | None = None, **extra: Any) -> dict[str, Any]:
+    start = start or at("2026-11-17T10:00")
+    return {
+        "id": event_id,
+        "summary": "Acme - Interview for Platform Engineer",
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+        "organizer": {"email": "jane.doe@acme.com", "displayName": "Jane Doe"},
+        "attendees": [*INTERVIEWERS, {"email": ME, "self": True, "responseStatus": "accepted"}],
+        **extra,
+    }
+
+
+@dataclass
+class GoogleWorld:
+    root: Path
+    fake: FakeGoogle
+    now: datetime
+    extra: str = ""
+    """More YAML at the end of the account list: keys of the Google account, or further accounts."""
+    sleeps: list[float] = field(default_factory=list)
+    backends: dict[str, Backend] = field(default_factory=dict)
+
+    def config(self) -> config_module.Config:
+        path = self.root / "config.yaml"
+        path.write_text(
+            textwrap.dedent(
+                f"""\
+                me:
+                  name: Sam Lee
+                  addresses: [{ME}]
+                  timezone: America/Los_Angeles
+                state_dir: {self.root}/state
+                accounts:
+                  - name: gmail
+                    type: google
+                    client_secrets: {self.root}/client.json
+                    token_file: {self.root}/token.json
+                    api_endpoint: {self.fake.url}
+                    token_uri: {self.fake.url}token
+                """
+            )
+            + self.extra
+        )
+        return config_module.load(path).config
+
+    def store(self) -> Store:
+        return Store.open(self.root / "state" / "state.sqlite3")
+
+    def engine(self, store: Store, **options: Any) -> Engine:
+        config = self.config()
+        if "gmail" not in self.backends:
+            backend = google.open_google(config.accounts[0], config)  # type: ignore[arg-type]
+            backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
+            self.backends["gmail"] = backend
+        return Engine(config, store, clock=lambda: self.now, backends=self.backends, **options)
+
+    def cycle(self, **options: Any) -> Report:
+        with self.store() as store:
+            engine = self.engine(store, **options)
+            return engine.run(engine.config.accounts[0])
+
+    def our_events(self) -> list[dict[str, Any]]:
+        return [e for e in self.fake.events() if "extendedProperties" in e]
+
+
+@pytest.fixture
+def gworld(tmp_path: Path) -> Iterator[GoogleWorld]:
+    with serve() as fake:
+        token_file(tmp_path / "token.json", fake)
+        (tmp_path / "client.json").write_text("{}")
+        yield GoogleWorld(tmp_path, fake, at("2026-11-17T12:00"))
+        assert fake.violations == [], "every request must be one the real API accepts"
+
+
+def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    report = gworld.cycle()
+    drafts = gworld.fake.draft_messages()
+    assert sorted(str(d.headers["To"]) for d in drafts) == ["Jane Doe <jane.doe@acme.com>", "Raj Patel <raj.patel@acme.com>"]
+    assert all(d.headers["X-Interview-Followup-Key"] for d in drafts)
+    titles = sorted(e["summary"] for e in gworld.our_events())
+    assert titles == [
+        "Check in again with Acme",
+        "Check in again with Acme",
+        "Check in with Acme",
+        "Long-shot call back to Acme",
+        "Send thank-you notes for Acme",
+        "Tell your references about Acme",
+    ]
+    for event in gworld.our_events():
+        key = event["extendedProperties"]["private"]["interviewFollowupKey"]
+        assert event["id"] == google.event_id(key)
+    assert any("new interview: Acme" in n for n in report.notices)
+    assert not any(m.startswith("gmail.users.messages.send") or m.endswith(".send") for m, _ in gworld.fake.requests)
+
+
+def test_an_idle_cycle_costs_one_calendar_request_per_calendar_and_one_gmail_request(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    gworld.now = at("2026-11-18T09:00")  # past the reminder: nothing to ask about sent drafts
+    gworld.cycle()
+    before = len(gworld.fake.requests)
+    assert gworld.cycle().actions == []
+    idle = [method for method, _ in gworld.fake.requests[before:]]
+    assert idle == ["calendar.events.list", "gmail.users.history.list"]
+
+
+def test_a_second_watched_calendar_adds_exactly_one_request(gworld: GoogleWorld) -> None:
+    gworld.fake.calendars["work@group.calendar.google.com"] = {}
+    gworld.fake.names["work@group.calendar.google.com"] = "Job hunt"
+    gworld.fake.put_event(interview(), calendar="work@group.calendar.google.com")
+    gworld.extra = "    calendars: [primary, Job hunt]\n"
+    gworld.cycle()
+    assert len(gworld.our_events()) == 6, "the interview in the named calendar was found; follow-ups go to primary"
+    gworld.now = at("2026-11-18T09:00")
+    gworld.cycle()
+    before = len(gworld.fake.requests)
+    gworld.cycle()
+    assert [m for m, _ in gworld.fake.requests[before:]] == ["calendar.events.list"] * 2 + ["gmail.users.history.list"]
+
+
+def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcoming_events(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    gworld.now = at("2026-11-27T09:00")  # after the first check-in was planned (7 business days)
+    gworld.now = at("2026-11-20T09:00")
+    gworld.cycle()
+    with gworld.store() as store:
+        upcoming = [e for e in store.effects().values() if e.kind == "entry" and e.due > gworld.now]
+    assert upcoming == [] or all(e.state is State.DONE for e in upcoming)
+    # the person renames one follow-up: it is theirs now
+    check_in = next(e for e in gworld.fake.events() if e["summary"].startswith("Check in with"))
+    gworld.fake.put_event({**check_in, "summary": "Call Jane about the offer"})
+    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday."), gworld.now)
+    report = gworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    live = {e["summary"] for e in gworld.fake.events()}
+    assert "Call Jane about the offer" in live, "the person's edit wins"
+    assert not any(title.startswith("Check in again") for title in live)
+    assert len(gworld.fake.drafts) == 2, "thank-you drafts stay"
+
+
+def test_an_expired_sync_token_means_a_full_listing_without_duplicate_effects(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    events, drafts = len(gworld.fake.events()), len(gworld.fake.drafts)
+    gworld.fake.sync_floor = 10**6
+    gworld.fake.cancel_event("iv1")
+    report = gworld.cycle()
+    assert [m for m, p in gworld.fake.requests if m == "calendar.events.list" and "timeMin" in p][-1:], "listed in full"
+    assert any("interview cancelled" in n for n in report.notices), "the full listing shows the interview is gone"
+    assert len(gworld.fake.drafts) == drafts
+    assert len(gworld.fake.events(live=False)) == events
+
+
+def test_a_moved_interview_moves_its_follow_ups_and_a_cancelled_one_removes_them(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+
+    def check_in() -> str:
+        return str(next(e for e in gworld.our_events() if e["summary"] == "Check in with Acme")["start"]["dateTime"])
+
+    assert check_in().startswith("2026-11-26T18:00")  # 10:00 in Los Angeles, seven business days on
+    gworld.fake.put_event(interview(start=at("2026-11-16T10:00")))  # the person corrects the date
+    report = gworld.cycle()
+    assert check_in().startswith("2026-11-25T18:00")
+    assert any(a.verb == "moved" for a in report.actions)
+    gworld.fake.cancel_event("iv1")
+    report = gworld.cycle()
+    assert any("interview cancelled" in n for n in report.notices)
+    left = sorted(e["summary"] for e in gworld.our_events())
+    assert left == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past ones stay"
+
+
+def test_an_answer_that_came_while_the_history_expired_is_found_by_a_bounded_listing(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    gworld.now = at("2026-11-19T09:00")
+    gworld.fake.deliver(message("Old news <news@example.org>", "Weekly digest", "Nothing here."), at("2026-11-01T09:00"))
+    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward."), gworld.now)
+    gworld.fake.history_floor = 10**6
+    report = gworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    listing = [p for m, p in gworld.fake.requests if m == "gmail.users.messages.list"]
+    assert listing and all("after:" in p["q"] for p in listing)
+    assert "news@example.org" not in str([p for m, p in gworld.fake.requests if m == "gmail.users.messages.get"])
+
+
+def test_only_messages_that_may_matter_are_fetched_whole(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    gworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight."), gworld.now)
+    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Thanks!"), gworld.now)
+    gworld.cycle()
+    formats = [p["format"] for m, p in gworld.fake.requests if m == "gmail.users.messages.get"]
+    assert sorted(formats) == ["metadata", "metadata", "raw"]
+
+
+def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    for draft_id in list(gworld.fake.drafts):
+        gworld.fake.send_draft(draft_id)
+    gworld.now = at("2026-11-17T15:00")
+    gworld.cycle()
+    assert not any(e["summary"].startswith("Send thank-you") for e in gworld.fake.events())
+    with gworld.store() as store:
+        items = status.overview(gworld.config(), store, gworld.now)
+    assert {s["state"] for s in items[0]["steps"] if s["step"] == "thank_you"} == {"sent"}
+
+
+def test_throttling_and_server_errors_are_retried_with_backoff(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.fake.fail("calendar.events.list", 429, retry_after="7")
+    gworld.fake.fail("calendar.events.insert", 500, times=2)
+    gworld.fake.fail("gmail.users.drafts.create", 403, reason="userRateLimitExceeded")
+    gworld.cycle()
+    assert len(gworld.our_events()) == 6 and len(gworld.fake.drafts) == 2
+    assert gworld.sleeps[0] == 7.0, "Retry-After is honoured"
+    assert len(gworld.sleeps) == 4 and all(0 < s <= 60 for s in gworld.sleeps)
+
+
+def test_a_server_that_stays_down_fails_the_account_without_a_traceback(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.fake.fail("calendar.events.list", 503, times=100)
+    with gworld.store() as store:
+        outcome = daemon.run_accounts(gworld.engine(store), gworld.config().accounts)
+    assert "gave up after 5 attempts" in outcome.failed["gmail"]
+
+
+def test_a_connection_dropped_after_the_work_was_done_duplicates_nothing(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.fake.fail("calendar.events.insert")
+    gworld.fake.fail("gmail.users.drafts.create")
+    gworld.cycle()
+    assert len(gworld.fake.draft_messages()) == 2
+    assert len(gworld.our_events()) == 6
+    assert gworld.fake.count("gmail.users.drafts.create") >= 3, "the dropped create was sent again"
+
+
+def test_a_revoked_login_marks_the_account_and_the_others_keep_working(gworld: GoogleWorld, tmp_path: Path) -> None:
+    (tmp_path / "cal").mkdir()
+    gworld.extra = f"""\
+  - name: home
+    type: local
+    calendar: {tmp_path}/cal
+    followup_calendar: {tmp_path}/followups
+    drafts: {tmp_path}/Drafts
+"""
+    gworld.fake.revoked = True
+    health: dict[str, daemon.Health] = {}
+    config = gworld.config()
+    with gworld.store() as store:
+        engine = Engine(config, store, clock=lambda: gworld.now)
+        first = daemon.run_accounts(engine, config.accounts, health)
+        assert "interview-followup auth google --account gmail" in first.needs_sign_in["gmail"]
+        assert [r.account for r in first.reports] == ["home"], "the local account still ran"
+        tokens = gworld.fake.count("token")
+        second = daemon.run_accounts(engine, config.accounts, health)
+        assert "gmail" not in second.needs_sign_in and [r.account for r in second.reports] == ["home"]
+        assert len(gworld.fake.requests) == tokens or gworld.fake.count() == 0, "no retry until the login changes"
+        assert status.accounts(config, store)[0]["needs_sign_in"].startswith("needs sign-in")
+        gworld.fake.revoked = False
+        token_file(gworld.root / "token.json", gworld.fake)  # what `auth google` does
+        third = daemon.run_accounts(engine, config.accounts, health)
+        assert [r.account for r in third.reports] == ["gmail", "home"]
+        assert status.accounts(config, store)[0]["needs_sign_in"] is None
+
+
+def test_run_once_exits_3_and_says_what_to_run_when_the_login_is_revoked(gworld: GoogleWorld) -> None:
+    from interview_followup import cli
+
+    gworld.config()
+    gworld.fake.revoked = True
+    code = cli.main(["--config", str(gworld.root / "config.yaml"), "run", "--once"])
+    assert code == 3
+
+
+def test_the_refreshed_token_is_kept_with_mode_0600(gworld: GoogleWorld) -> None:
+    gworld.cycle()
+    path = gworld.root / "token.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert '"token": "access-' in path.read_text()
+
+
+def test_invitations_to_our_own_events_are_not_interviews(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    gworld.cycle()
+    with gworld.store() as store:
+        assert len(store.interviews()) == 1
+
+
+def test_a_recurring_interview_instance_is_one_interview_and_its_cancellation_cancels_it(gworld: GoogleWorld) -> None:
+    original = at("2026-11-17T10:00").astimezone(timezone.utc).isoformat()
+    gworld.fake.put_event(interview("series_20261117T180000Z", recurringEventId="series", originalStartTime={"dateTime": original}))
+    gworld.cycle()
+    with gworld.store() as store:
+        (record,) = store.interviews()
+    assert record.interview.event.identity == f"series/{original}"
+    gworld.fake.cancel_event("series_20261117T180000Z")
+    assert any("interview cancelled" in n for n in gworld.cycle().notices)
