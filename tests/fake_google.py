@@ -63,7 +63,15 @@ def _routes() -> list[Route]:
             path = re.sub(r"\{\+?(\w+)\}", r"(?P<\1>[^/]+)", prefix + method["path"])
             schema = method.get("request", {}).get("$ref")
             fields = set(document["schemas"][schema]["properties"]) if schema else None
-            routes.append(Route(method["id"], method["httpMethod"], re.compile(f"^{path}$"), {**common, **method.get("parameters", {})}, fields))
+            routes.append(
+                Route(
+                    method["id"],
+                    method["httpMethod"],
+                    re.compile(f"^{path}$"),
+                    {**common, **method.get("parameters", {})},
+                    fields,
+                )
+            )
     return routes
 
 
@@ -105,6 +113,7 @@ class FakeGoogle:
     violations: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     revoked: bool = False
+    token_requests: int = 0
     sync_floor: int = 0
     """Sync tokens older than this answer 410."""
     history_floor: int = 0
@@ -178,7 +187,9 @@ class FakeGoogle:
                 return other.thread
         return f"t{next(self._ids)}"
 
-    def handle(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle(
+        self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if path == "/token":
             return self._token(urllib.parse.parse_qs(body.decode()))
         route, params = self._route(verb, path)
@@ -238,6 +249,7 @@ class FakeGoogle:
         return ""
 
     def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        self.token_requests += 1
         if form.get("grant_type") != ["refresh_token"] or self.revoked:
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}, {}
         token = f"access-{next(self._ids)}"
@@ -269,7 +281,9 @@ class FakeGoogle:
             answer["nextSyncToken"] = f"sync-{max([e['_seq'] for e in self.calendars[p['calendarId']].values()], default=0)}"
         return 200, answer, {}
 
-    def _calendar_events_insert(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_insert(
+        self, p: dict[str, Any], data: dict[str, Any], _: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         calendar = self.calendars[p["calendarId"]]
         if data.get("id") in calendar:
             return _error(409, "duplicate", "The requested identifier already exists.")
@@ -284,7 +298,9 @@ class FakeGoogle:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         return (200, _public(event), {}) if event else _error(404, "notFound", "Not Found")
 
-    def _calendar_events_update(self, p: dict[str, Any], data: dict[str, Any], headers: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_update(
+        self, p: dict[str, Any], data: dict[str, Any], headers: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         if event is None:
             return _error(404, "notFound", "Not Found")
@@ -320,11 +336,18 @@ class FakeGoogle:
             return _error(404, "notFound", "Requested entity was not found.")
         label = p.get("labelId")
         records = [
-            {"id": str(h), "messagesAdded": [{"message": {"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}}]}
+            {
+                "id": str(h),
+                "messagesAdded": [{"message": {"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}}],
+            }
             for h, m, labels in self.history
             if h > start and (label is None or label in labels)
         ]
-        return 200, {"history": records, "historyId": str(self._history_id())} if records else {"historyId": str(self._history_id())}, {}
+        return (
+            200,
+            {"history": records, "historyId": str(self._history_id())} if records else {"historyId": str(self._history_id())},
+            {},
+        )
 
     def _search(self, query: str, pool: list[Message]) -> list[Message]:
         found = pool
@@ -372,7 +395,9 @@ class FakeGoogle:
         message = self.messages[self.drafts[draft_id]]
         return {"id": draft_id, "message": {"id": message.id, "threadId": message.thread, "labelIds": sorted(message.labels)}}
 
-    def _gmail_users_drafts_create(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_drafts_create(
+        self, p: dict[str, Any], data: dict[str, Any], _: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         raw = base64.urlsafe_b64decode(data["message"]["raw"] + "==")
         message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", 0)
         message.thread = self._thread_of(message)
@@ -387,7 +412,11 @@ class FakeGoogle:
         return 200, {"drafts": [self._draft(by_message[m.id]) for m in found], "resultSizeEstimate": len(found)}, {}
 
     def _gmail_users_drafts_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
-        return (200, self._draft(p["id"]), {}) if p["id"] in self.drafts else _error(404, "notFound", "Requested entity was not found.")
+        return (
+            (200, self._draft(p["id"]), {})
+            if p["id"] in self.drafts
+            else _error(404, "notFound", "Requested entity was not found.")
+        )
 
     def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
         if p["id"] not in self.drafts:
@@ -417,6 +446,10 @@ def serve() -> Iterator[FakeGoogle]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms delayed-ACK stalls
 
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -471,4 +504,3 @@ def token_file(path: Path, fake: FakeGoogle) -> Path:
     )
     path.chmod(0o600)
     return path
-

@@ -16,10 +16,13 @@ from fake_google import FakeGoogle, serve, token_file
 from interview_followup import config as config_module
 from interview_followup import daemon, status
 from interview_followup.engine import Engine, Report
-from interview_followup.providers import Backend, google
-from interview_followup.store import State, Store
+from interview_followup.providers import google
+from interview_followup.store import Store
 
-INTERVIEWERS = [{"email": "jane.doe@acme.com", "displayName": "Jane Doe"}, {"email": "raj.patel@acme.com", "displayName": "Raj Patel"}]
+INTERVIEWERS = [
+    {"email": "jane.doe@acme.com", "displayName": "Jane Doe"},
+    {"email": "raj.patel@acme.com", "displayName": "Raj Patel"},
+]
 
 
 def interview(event_id: str = "iv1", start: datetime | None = None, **extra: Any) -> dict[str, Any]:
@@ -43,7 +46,6 @@ class GoogleWorld:
     extra: str = ""
     """More YAML at the end of the account list: keys of the Google account, or further accounts."""
     sleeps: list[float] = field(default_factory=list)
-    backends: dict[str, Backend] = field(default_factory=dict)
 
     def config(self) -> config_module.Config:
         path = self.root / "config.yaml"
@@ -72,12 +74,11 @@ class GoogleWorld:
         return Store.open(self.root / "state" / "state.sqlite3")
 
     def engine(self, store: Store, **options: Any) -> Engine:
+        """A new engine and connection each time, as after a restart; waits between retries are recorded, not slept."""
         config = self.config()
-        if "gmail" not in self.backends:
-            backend = google.open_google(config.accounts[0], config)  # type: ignore[arg-type]
-            backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
-            self.backends["gmail"] = backend
-        return Engine(config, store, clock=lambda: self.now, backends=self.backends, **options)
+        backend = google.open_google(config.accounts[0], config)  # type: ignore[arg-type]
+        backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
+        return Engine(config, store, clock=lambda: self.now, backends={"gmail": backend}, **options)
 
     def cycle(self, **options: Any) -> Report:
         with self.store() as store:
@@ -147,12 +148,7 @@ def test_a_second_watched_calendar_adds_exactly_one_request(gworld: GoogleWorld)
 def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcoming_events(gworld: GoogleWorld) -> None:
     gworld.fake.put_event(interview())
     gworld.cycle()
-    gworld.now = at("2026-11-27T09:00")  # after the first check-in was planned (7 business days)
     gworld.now = at("2026-11-20T09:00")
-    gworld.cycle()
-    with gworld.store() as store:
-        upcoming = [e for e in store.effects().values() if e.kind == "entry" and e.due > gworld.now]
-    assert upcoming == [] or all(e.state is State.DONE for e in upcoming)
     # the person renames one follow-up: it is theirs now
     check_in = next(e for e in gworld.fake.events() if e["summary"].startswith("Check in with"))
     gworld.fake.put_event({**check_in, "summary": "Call Jane about the offer"})
@@ -280,10 +276,10 @@ def test_a_revoked_login_marks_the_account_and_the_others_keep_working(gworld: G
         first = daemon.run_accounts(engine, config.accounts, health)
         assert "interview-followup auth google --account gmail" in first.needs_sign_in["gmail"]
         assert [r.account for r in first.reports] == ["home"], "the local account still ran"
-        tokens = gworld.fake.count("token")
+        refreshes = gworld.fake.token_requests
         second = daemon.run_accounts(engine, config.accounts, health)
         assert "gmail" not in second.needs_sign_in and [r.account for r in second.reports] == ["home"]
-        assert len(gworld.fake.requests) == tokens or gworld.fake.count() == 0, "no retry until the login changes"
+        assert gworld.fake.token_requests == refreshes, "no retry until the login changes"
         assert status.accounts(config, store)[0]["needs_sign_in"].startswith("needs sign-in")
         gworld.fake.revoked = False
         token_file(gworld.root / "token.json", gworld.fake)  # what `auth google` does
@@ -318,7 +314,9 @@ def test_invitations_to_our_own_events_are_not_interviews(gworld: GoogleWorld) -
 
 def test_a_recurring_interview_instance_is_one_interview_and_its_cancellation_cancels_it(gworld: GoogleWorld) -> None:
     original = at("2026-11-17T10:00").astimezone(timezone.utc).isoformat()
-    gworld.fake.put_event(interview("series_20261117T180000Z", recurringEventId="series", originalStartTime={"dateTime": original}))
+    gworld.fake.put_event(
+        interview("series_20261117T180000Z", recurringEventId="series", originalStartTime={"dateTime": original})
+    )
     gworld.cycle()
     with gworld.store() as store:
         (record,) = store.interviews()

@@ -65,7 +65,8 @@ class GoogleCalendar:
 
     # reading -----------------------------------------------------------------------------
     def changes(self, cursor: str | None, window: Window) -> CalendarChanges:
-        tokens: dict[str, str] = json.loads(cursor) if cursor else {}
+        state: dict[str, dict[str, str]] = json.loads(cursor) if cursor else {}
+        tokens, self._ids = state.get("tokens", {}), {**state.get("ids", {}), **self._ids}
         events: list[tuple[str, Event]] = []
         replaced: set[str] = set()
         removed: set[str] = set()
@@ -87,7 +88,10 @@ class GoogleCalendar:
                     continue
                 if event is not None and event.end >= window.start:
                     events.append((source, event))
-        return CalendarChanges(events, replaced, json.dumps(tokens), problems, removed=removed)
+        self._calendar_id(self.followups)
+        names = {name.casefold() for name in [*self.calendars, self.followups]}
+        named = {name: self._ids[name] for name in names if name in self._ids}
+        return CalendarChanges(events, replaced, json.dumps({"tokens": tokens, "ids": named}), problems, removed=removed)
 
     def _list(self, calendar: str, token: str | None, window: Window) -> tuple[list[dict[str, Any]], str, bool]:
         """Changes since the sync token, or everything from the window's start when there is none or it expired."""
@@ -136,10 +140,10 @@ class GoogleCalendar:
         return datetime.combine(date.fromisoformat(value["date"]), time(), self.zone), True
 
     def _calendar_id(self, name: str) -> str:
-        """Ids pass through; a name as shown in Google Calendar is looked up once per process."""
+        """Ids pass through; a name as shown in Google Calendar is looked up once and kept in the cursor."""
         if name == "primary" or "@" in name:
             return name
-        if not self._ids:
+        if name.casefold() not in self._ids:
             page: str | None = None
             while True:
                 _, body = self.client.call(self.service.calendarList().list(pageToken=page, maxResults=250))
