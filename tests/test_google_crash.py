@@ -1,4 +1,4 @@
-"""kill -9 at every effect boundary of a pass on the Google backend, then restart: Google ends up as after an uninterrupted pass."""
+"""kill -9 at every effect boundary of a pass on the Google backend, then restart: the same result as an uninterrupted pass."""
 
 from __future__ import annotations
 
