@@ -192,6 +192,9 @@ class FakeGoogle:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if path == "/token":
             return self._token(urllib.parse.parse_qs(body.decode()))
+        if path == "/auth":  # the person allows everything on the consent screen
+            target = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": "test-code", "state": query["state"][0]})
+            return 302, {}, {"Location": target}
         route, params = self._route(verb, path)
         if route is None:
             self.violations.append(f"{verb} {path}: no such method in the discovery documents")
@@ -202,6 +205,8 @@ class FakeGoogle:
         problem = self._check(route, params, data)
         with self._lock:
             self.requests.append((route.id, params))
+        if route.id.endswith(".send"):
+            problem = "interview-followup must never send mail"
         if problem:
             self.violations.append(f"{route.id}: {problem}")
             return _error(400, "invalid", problem)
@@ -250,11 +255,13 @@ class FakeGoogle:
 
     def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any], dict[str, str]]:
         self.token_requests += 1
-        if form.get("grant_type") != ["refresh_token"] or self.revoked:
+        first = form.get("grant_type") == ["authorization_code"] and form.get("code") == ["test-code"]
+        if not (first or form.get("grant_type") == ["refresh_token"]) or self.revoked:
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}, {}
         token = f"access-{next(self._ids)}"
         self._tokens.add(token)
-        return 200, {"access_token": token, "expires_in": 3599, "scope": SCOPES, "token_type": "Bearer"}, {}
+        answer = {"access_token": token, "expires_in": 3599, "scope": SCOPES, "token_type": "Bearer"}
+        return 200, answer | ({"refresh_token": "test-refresh-token"} if first else {}), {}
 
     # Calendar ----------------------------------------------------------------------------
     def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:

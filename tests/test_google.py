@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(
         key = event["extendedProperties"]["private"]["interviewFollowupKey"]
         assert event["id"] == google.event_id(key)
     assert any("new interview: Acme" in n for n in report.notices)
-    assert not any(m.startswith("gmail.users.messages.send") or m.endswith(".send") for m, _ in gworld.fake.requests)
+    assert not any(m.endswith(".send") for m, _ in gworld.fake.requests), "drafts only (the fake also flags any send)"
 
 
 def test_an_idle_cycle_costs_one_calendar_request_per_calendar_and_one_gmail_request(gworld: GoogleWorld) -> None:
@@ -323,3 +324,33 @@ def test_a_recurring_interview_instance_is_one_interview_and_its_cancellation_ca
     assert record.interview.event.identity == f"series/{original}"
     gworld.fake.cancel_event("series_20261117T180000Z")
     assert any("interview cancelled" in n for n in gworld.cycle().notices)
+
+
+def test_auth_google_signs_in_through_the_browser_and_keeps_the_login_private(
+    gworld: GoogleWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    import urllib.request
+    import webbrowser
+
+    from interview_followup import cli
+
+    class Browser:
+        def open(self, url: str, **_: object) -> bool:
+            threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=10).read(), daemon=True).start()
+            return True
+
+    monkeypatch.setattr(webbrowser, "get", lambda *_: Browser())
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the fake speaks plain http on loopback
+    client = {"client_id": "test-client", "client_secret": "test-secret", "redirect_uris": ["http://localhost"]}
+    client |= {"auth_uri": gworld.fake.url + "auth", "token_uri": gworld.fake.url + "token"}
+    (gworld.root / "client.json").write_text(json.dumps({"installed": client}))
+    token = gworld.root / "token.json"
+    token.unlink()
+    gworld.config()
+    assert cli.main(["--config", str(gworld.root / "config.yaml"), "auth", "google", "--port", "0"]) == 0
+    assert "Signed in" in capsys.readouterr().out
+    assert token.stat().st_mode & 0o777 == 0o600
+    assert json.loads(token.read_text())["refresh_token"] == "test-refresh-token"
+    gworld.fake.put_event(interview())
+    assert len(gworld.cycle().actions) == 8, "the new login works: 2 drafts and 6 entries"

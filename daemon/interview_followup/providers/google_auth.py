@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,15 +83,20 @@ def sign_in(client_secrets: Path, token: Path, *, browser: bool, port: int) -> C
         "Open this address in a browser and allow access:\n\n    {url}\n\n"
         f"On another computer? Forward the port first: ssh -L {port}:localhost:{port} THIS-MACHINE\n"
     )
-    credentials: Credentials = flow.run_local_server(
-        host="localhost",
-        port=port,
-        open_browser=browser,
-        authorization_prompt_message=prompt,
-        success_message="Signed in. You can close this tab and go back to the terminal.",
-        access_type="offline",
-        prompt="consent",
-    )
+    try:
+        credentials: Credentials = flow.run_local_server(
+            host="localhost",
+            port=port,
+            open_browser=browser,
+            authorization_prompt_message=prompt,
+            success_message="Signed in. You can close this tab and go back to the terminal.",
+            access_type="offline",
+            prompt="consent",
+        )
+    except webbrowser.Error:
+        raise UserError("no web browser found on this machine: add --no-browser and open the address it prints") from None
+    except OSError as exc:
+        raise UserError(f"cannot listen on localhost:{port} for Google's answer ({exc.strerror}): pick another --port") from None
     granted = set(credentials.scopes or ())
     if not set(SCOPES) <= granted:
         raise UserError("some permissions were not granted; run the command again and tick every box on the consent screen")
