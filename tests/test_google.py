@@ -354,3 +354,12 @@ def test_auth_google_signs_in_through_the_browser_and_keeps_the_login_private(
     assert json.loads(token.read_text())["refresh_token"] == "test-refresh-token"
     gworld.fake.put_event(interview())
     assert len(gworld.cycle().actions) == 8, "the new login works: 2 drafts and 6 entries"
+
+
+def test_check_says_how_to_sign_in_before_the_first_login(gworld: GoogleWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    from interview_followup import cli
+
+    (gworld.root / "token.json").unlink()
+    gworld.config()
+    assert cli.main(["--config", str(gworld.root / "config.yaml"), "check"]) == 2
+    assert "run `interview-followup auth google --account gmail`" in capsys.readouterr().err
