@@ -257,6 +257,9 @@ def test_a_connection_dropped_after_the_work_was_done_duplicates_nothing(gworld:
     gworld.cycle()
     assert len(gworld.fake.draft_messages()) == 2
     assert len(gworld.our_events()) == 6
+    with gworld.store() as store:
+        refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
+    assert refs == set(gworld.fake.drafts), "the journal points at the drafts that were kept"
     assert gworld.fake.count("gmail.users.drafts.create") >= 3, "the dropped create was sent again"
 
 

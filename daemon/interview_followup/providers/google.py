@@ -310,8 +310,8 @@ class Gmail:
         if not found:
             body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
             _, made = self.client.call(self.users.drafts().create(userId="me", body=body))
-            found = self._drafts_with(message_id) or [made]
-            for extra in sorted(found, key=lambda d: d["id"] != made["id"])[1:]:
+            found = sorted(self._drafts_with(message_id) or [made], key=lambda d: d["id"] != made["id"])
+            for extra in found[1:]:
                 self.client.call(self.users.drafts().delete(userId="me", id=extra["id"]), allow=(404,))
         draft = found[0]
         return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None)
