@@ -39,6 +39,10 @@ SCOPES = " ".join(
 )
 
 
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+"""Status, JSON body and extra headers of a response."""
+
+
 @dataclass
 class Route:
     id: str
@@ -187,9 +191,7 @@ class FakeGoogle:
                 return other.thread
         return f"t{next(self._ids)}"
 
-    def handle(
-        self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:
         if path == "/token":
             return self._token(urllib.parse.parse_qs(body.decode()))
         if path == "/auth":  # the person allows everything on the consent screen
@@ -253,7 +255,7 @@ class FakeGoogle:
                 return f"unknown body fields {sorted(unknown)}"
         return ""
 
-    def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _token(self, form: dict[str, list[str]]) -> Answer:
         self.token_requests += 1
         first = form.get("grant_type") == ["authorization_code"] and form.get("code") == ["test-code"]
         if not (first or form.get("grant_type") == ["refresh_token"]) or self.revoked:
@@ -264,11 +266,11 @@ class FakeGoogle:
         return 200, answer | ({"refresh_token": "test-refresh-token"} if first else {}), {}
 
     # Calendar ----------------------------------------------------------------------------
-    def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         items = [{"id": cid, "summary": name} for cid, name in self.names.items()]
         return 200, {"kind": "calendar#calendarList", "items": items}, {}
 
-    def _calendar_events_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         events = sorted(self.calendars[p["calendarId"]].values(), key=lambda e: e["_seq"])
         if "syncToken" in p:
             since = int(p["syncToken"].removeprefix("sync-"))
@@ -288,9 +290,7 @@ class FakeGoogle:
             answer["nextSyncToken"] = f"sync-{max([e['_seq'] for e in self.calendars[p['calendarId']].values()], default=0)}"
         return 200, answer, {}
 
-    def _calendar_events_insert(
-        self, p: dict[str, Any], data: dict[str, Any], _: Any
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_insert(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
         calendar = self.calendars[p["calendarId"]]
         if data.get("id") in calendar:
             return _error(409, "duplicate", "The requested identifier already exists.")
@@ -301,13 +301,11 @@ class FakeGoogle:
         calendar[event["id"]] = event
         return 200, _public(event), {}
 
-    def _calendar_events_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         return (200, _public(event), {}) if event else _error(404, "notFound", "Not Found")
 
-    def _calendar_events_update(
-        self, p: dict[str, Any], data: dict[str, Any], headers: Any
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_update(self, p: dict[str, Any], data: dict[str, Any], headers: Any) -> Answer:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         if event is None:
             return _error(404, "notFound", "Not Found")
@@ -318,7 +316,7 @@ class FakeGoogle:
         self._stamp(event)
         return 200, _public(event), {}
 
-    def _calendar_events_delete(self, p: dict[str, Any], _: Any, headers: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _calendar_events_delete(self, p: dict[str, Any], _: Any, headers: Any) -> Answer:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         if event is None:
             return _error(404, "notFound", "Not Found")
@@ -331,13 +329,13 @@ class FakeGoogle:
         return 204, {}, {}
 
     # Gmail -------------------------------------------------------------------------------
-    def _gmail_users_getProfile(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_getProfile(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         return 200, {"emailAddress": "sam.lee@example.net", "historyId": str(self._history_id())}, {}
 
     def _history_id(self) -> int:
         return max([h for h, _, _ in self.history], default=1)
 
-    def _gmail_users_history_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_history_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         start = int(p["startHistoryId"])
         if start < self.history_floor:
             return _error(404, "notFound", "Requested entity was not found.")
@@ -370,11 +368,11 @@ class FakeGoogle:
                 raise AssertionError(f"the fake does not know the search term {term!r}")
         return found
 
-    def _gmail_users_messages_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_messages_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         found = self._search(p.get("q", ""), list(self.messages.values()))
         return 200, {"messages": [{"id": m.id, "threadId": m.thread} for m in found], "resultSizeEstimate": len(found)}, {}
 
-    def _gmail_users_messages_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_messages_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         message = self.messages.get(p["id"])
         if message is None:
             return _error(404, "notFound", "Requested entity was not found.")
@@ -394,7 +392,7 @@ class FakeGoogle:
             answer["snippet"] = re.sub(r"\s+", " ", body.get_content() if body else "")[:200].replace("'", "&#39;")
         return 200, answer, {}
 
-    def _gmail_users_threads_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_threads_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         found = [{"id": m.id, "labelIds": sorted(m.labels)} for m in self.messages.values() if m.thread == p["id"]]
         return (200, {"id": p["id"], "messages": found}, {}) if found else _error(404, "notFound", "Not Found")
 
@@ -402,9 +400,7 @@ class FakeGoogle:
         message = self.messages[self.drafts[draft_id]]
         return {"id": draft_id, "message": {"id": message.id, "threadId": message.thread, "labelIds": sorted(message.labels)}}
 
-    def _gmail_users_drafts_create(
-        self, p: dict[str, Any], data: dict[str, Any], _: Any
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_drafts_create(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
         raw = base64.urlsafe_b64decode(data["message"]["raw"] + "==")
         message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", 0)
         message.thread = self._thread_of(message)
@@ -413,26 +409,26 @@ class FakeGoogle:
         self.drafts[draft_id] = message.id
         return 200, self._draft(draft_id), {}
 
-    def _gmail_users_drafts_list(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_drafts_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         by_message = {m: d for d, m in self.drafts.items()}
         found = self._search(p.get("q", ""), [self.messages[m] for m in self.drafts.values()])
         return 200, {"drafts": [self._draft(by_message[m.id]) for m in found], "resultSizeEstimate": len(found)}, {}
 
-    def _gmail_users_drafts_get(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_drafts_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         return (
             (200, self._draft(p["id"]), {})
             if p["id"] in self.drafts
             else _error(404, "notFound", "Requested entity was not found.")
         )
 
-    def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         if p["id"] not in self.drafts:
             return _error(404, "notFound", "Requested entity was not found.")
         del self.messages[self.drafts.pop(p["id"])]
         return 204, {}, {}
 
 
-def _error(status: int, reason: str, message: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+def _error(status: int, reason: str, message: str) -> Answer:
     return status, {"error": {"code": status, "message": message, "errors": [{"reason": reason, "message": message}]}}, {}
 
 

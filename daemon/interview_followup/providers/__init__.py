@@ -25,10 +25,8 @@ class Unavailable(Exception):
 class SignInNeeded(Exception):
     """The login was revoked or has expired: nothing works until the person signs in again."""
 
-    def __init__(self, account: str, command: str, detail: str, token: Path | None = None) -> None:
+    def __init__(self, command: str, detail: str, token: Path | None = None) -> None:
         super().__init__(f"needs sign-in ({detail}): run `{command}`")
-        self.account = account
-        self.command = command
         self.token = token
         """The file whose change means the person signed in again."""
 

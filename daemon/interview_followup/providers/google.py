@@ -101,15 +101,11 @@ class GoogleCalendar:
         else:
             query["timeMin"] = window.start.astimezone(timezone.utc).isoformat()
         items: list[dict[str, Any]] = []
-        page: str | None = None
-        while True:
-            status, body = self.client.call(self.service.events().list(**query, pageToken=page), allow=(410,))
+        for status, body in self.client.pages(lambda page: self.service.events().list(**query, pageToken=page), allow=(410,)):
             if status == 410:  # the sync token expired: list everything again
                 return self._list(calendar, None, window)
             items += body.get("items", [])
-            page = body.get("nextPageToken")
-            if not page:
-                return items, str(body.get("nextSyncToken", "")), token is None
+        return items, str(body.get("nextSyncToken", "")), token is None
 
     def _event(self, item: dict[str, Any]) -> Event | None:
         if item.get("eventType") in _NOT_MEETINGS:
@@ -136,7 +132,7 @@ class GoogleCalendar:
 
     def _moment(self, value: dict[str, Any]) -> tuple[datetime, bool]:
         if "dateTime" in value:
-            return datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00")), False
+            return _rfc3339(value["dateTime"]), False
         return datetime.combine(date.fromisoformat(value["date"]), time(), self.zone), True
 
     def _calendar_id(self, name: str) -> str:
@@ -144,13 +140,8 @@ class GoogleCalendar:
         if name == "primary" or "@" in name:
             return name
         if name.casefold() not in self._ids:
-            page: str | None = None
-            while True:
-                _, body = self.client.call(self.service.calendarList().list(pageToken=page, maxResults=250))
+            for _, body in self.client.pages(lambda page: self.service.calendarList().list(pageToken=page, maxResults=250)):
                 self._ids.update({str(c.get("summary", "")).casefold(): str(c["id"]) for c in body.get("items", [])})
-                page = body.get("nextPageToken")
-                if not page:
-                    break
         found = self._ids.get(name.casefold())
         if found is None:
             raise UserError(f"accounts[{self.account}]: no Google calendar named {name!r}; known: {', '.join(sorted(self._ids))}")
@@ -253,30 +244,23 @@ class Gmail:
     def _history(self, start: str) -> tuple[str, list[str]] | None:
         """The new history id and the messages added to the inbox, or None when the start is too old (404)."""
         added: list[str] = []
-        page: str | None = None
-        while True:
-            request = self.users.history().list(
+
+        def request(page: str | None) -> Any:
+            return self.users.history().list(
                 userId="me", startHistoryId=start, historyTypes="messageAdded", labelId="INBOX", pageToken=page, maxResults=500
             )
-            status, body = self.client.call(request, allow=(404,))
+
+        for status, body in self.client.pages(request, allow=(404,)):
             if status == 404:
                 return None
             for record in body.get("history", []):
                 added += [str(m["message"]["id"]) for m in record.get("messagesAdded", []) if "message" in m]
-            page = body.get("nextPageToken")
-            if not page:
-                return str(body["historyId"]), added
+        return str(body["historyId"]), added
 
     def _listed(self, after: datetime) -> list[str]:
-        found: list[str] = []
-        page: str | None = None
         query = f"in:inbox after:{int(after.timestamp())}"
-        while True:
-            _, body = self.client.call(self.users.messages().list(userId="me", q=query, pageToken=page, maxResults=500))
-            found += [str(m["id"]) for m in body.get("messages", [])]
-            page = body.get("nextPageToken")
-            if not page:
-                return found
+        listing = self.client.pages(lambda page: self.users.messages().list(userId="me", q=query, pageToken=page, maxResults=500))
+        return [str(m["id"]) for _, body in listing for m in body.get("messages", [])]
 
     def _read(self, message_id: str, worth_reading: Callable[[InboundMessage], bool]) -> InboundMessage | None:
         """Headers and snippet first; the whole message only when they say it may matter."""
@@ -347,6 +331,11 @@ class Gmail:
         return found
 
 
+def _rfc3339(value: object) -> datetime:
+    """Python 3.10's fromisoformat does not read the "Z" Google writes for UTC."""
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def _fingerprint(draft: dict[str, Any]) -> str:
     return f"{draft['id']} {draft['message']['id']}"
 
@@ -383,9 +372,7 @@ def _attendee(data: dict[str, Any]) -> Attendee | None:
 def _same(current: object, wanted: object) -> bool:
     if isinstance(wanted, dict) and isinstance(current, dict) and "dateTime" in wanted:
         try:
-            return datetime.fromisoformat(str(current["dateTime"]).replace("Z", "+00:00")) == datetime.fromisoformat(
-                wanted["dateTime"]
-            )
+            return _rfc3339(current["dateTime"]) == _rfc3339(wanted["dateTime"])
         except (KeyError, ValueError):
             return False
     return (current or "") == wanted

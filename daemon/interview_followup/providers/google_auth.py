@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +55,13 @@ def load(path: Path, account: str, token_uri: str | None = None) -> Credentials:
         info = json.loads(path.read_text(encoding="utf-8"))
         credentials: Credentials = Credentials.from_authorized_user_info(info)
     except FileNotFoundError:
-        raise SignInNeeded(account, command, "not signed in yet", path) from None
+        raise SignInNeeded(command, "not signed in yet", path) from None
     except (OSError, ValueError) as exc:
-        raise SignInNeeded(account, command, f"{path} is unreadable: {exc}", path) from None
+        raise SignInNeeded(command, f"{path} is unreadable: {exc}", path) from None
     missing = set(SCOPES) - set(credentials.scopes or ())
     if missing:
         names = ", ".join(sorted(s.rpartition("/")[2] for s in missing))
-        raise SignInNeeded(account, command, f"permissions missing: {names}", path)
+        raise SignInNeeded(command, f"permissions missing: {names}", path)
     return credentials.with_token_uri(token_uri) if token_uri else credentials
 
 
@@ -178,6 +178,18 @@ class Client:
             self.sleep(min(delay, MAX_WAIT))
         raise AssertionError("unreachable")
 
+    def pages(
+        self, make: Callable[[str | None], HttpRequest], allow: tuple[int, ...] = ()
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each page of a listing, following nextPageToken; a status from `allow` is the last page."""
+        page: str | None = None
+        while True:
+            status, body = self.call(make(page), allow)
+            yield status, body
+            page = body.get("nextPageToken")
+            if status != 200 or not page:
+                return
+
     def _failure(self, exc: HttpError, status: int, what: str) -> str:
         """Describe a retryable failure, or raise for one that retrying cannot mend."""
         reason = _reason(exc)
@@ -188,7 +200,7 @@ class Client:
         raise Unavailable(f"Google: {what}: HTTP {status} {reason}".rstrip())
 
     def _sign_in(self, detail: str) -> SignInNeeded:
-        return SignInNeeded(self.account, sign_in_command(self.account), detail, self.token_path)
+        return SignInNeeded(sign_in_command(self.account), detail, self.token_path)
 
     def _persist(self) -> None:
         """Keep a refreshed access token, so a restart does not need a refresh of its own."""
