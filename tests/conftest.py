@@ -177,3 +177,11 @@ def world(tmp_path: Path) -> Iterator[World]:
     for sub in ("new", "cur", "tmp"):
         (tmp_path / "Mail/INBOX" / sub).mkdir(parents=True)
     yield World(tmp_path, at("2026-11-17T12:00:00"))
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The certificate of the fake Microsoft servers, which clients trust through REQUESTS_CA_BUNDLE."""
+    from fake_microsoft import certificate
+
+    return certificate(tmp_path_factory.mktemp("tls"))

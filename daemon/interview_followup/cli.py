@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
-from .config import Account, Config, GoogleAccount
+from .config import Account, Config, GoogleAccount, MicrosoftAccount
 from .demo import make as make_demo
 from .engine import Engine, rules_from, utc_now
 from .errors import UserError
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     google.add_argument("--account", metavar="NAME", help="which `type: google` account (needed when there are several)")
     google.add_argument("--no-browser", action="store_true", help="print the address to open instead (for SSH sessions)")
     google.add_argument("--port", type=int, default=8765, help="local port Google redirects to (default: 8765)")
+    microsoft = auth.add_parser("microsoft", help="sign in to Outlook.com or Microsoft 365 (prints a code to enter)")
+    microsoft.add_argument("--account", metavar="NAME", help="which `type: microsoft` account (needed when there are several)")
+    microsoft.add_argument("--browser", action="store_true", help="sign in through a browser on this machine instead of a code")
 
     explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(
         dest="what", required=True
@@ -150,12 +153,13 @@ def _check(config: Config, path: Path) -> int:
 
 
 def _account_problems(account: Account, config: Config) -> list[str]:
-    if isinstance(account, GoogleAccount):
+    if isinstance(account, GoogleAccount | MicrosoftAccount):
         token = config_module.token_file(account, config)
-        if not account.client_secrets.is_file():
+        if isinstance(account, GoogleAccount) and not account.client_secrets.is_file():
             return [f"client_secrets: {account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'"]
         if not token.is_file():
-            return [f"not signed in yet ({token} does not exist): run `interview-followup auth google --account {account.name}`"]
+            command = f"interview-followup auth {account.type} --account {account.name}"
+            return [f"not signed in yet ({token} does not exist): run `{command}`"]
         return []
     problems = []
     if not account.web_calendar and not Path(account.calendar).exists():
@@ -187,14 +191,23 @@ def _run(config: Config, path: Path, once: bool, dry_run: bool) -> int:
 
 
 def _auth(config: Config, args: argparse.Namespace) -> int:
+    kind = args.provider
+    accounts = [a for a in config.accounts if a.type == kind and args.account in (None, a.name)]
+    if len(accounts) != 1:
+        names = ", ".join(a.name for a in config.accounts if a.type == kind) or "none"
+        raise UserError(f"name one account with --account (type: {kind} accounts in the configuration: {names})")
+    account = accounts[0]
+    assert isinstance(account, GoogleAccount | MicrosoftAccount)
+    token = config_module.token_file(account, config)
+    if isinstance(account, MicrosoftAccount):
+        from .providers import microsoft_auth
+
+        who = microsoft_auth.sign_in(account, microsoft_auth.keeper(account, token), browser=args.browser)
+        where = "the desktop keyring" if account.keyring else f"{token} (readable by you only)"
+        print(f"Signed in as {who}; the login is kept in {where}. The daemon picks it up at its next pass.")
+        return 0
     from .providers import google_auth
 
-    accounts = [a for a in config.accounts if isinstance(a, GoogleAccount) and args.account in (None, a.name)]
-    if len(accounts) != 1:
-        names = ", ".join(a.name for a in config.accounts if isinstance(a, GoogleAccount)) or "none"
-        raise UserError(f"name one Google account with --account (type: google accounts in the configuration: {names})")
-    account = accounts[0]
-    token = config_module.token_file(account, config)
     google_auth.sign_in(account.client_secrets, token, browser=not args.no_browser, port=args.port)
     print(f"Signed in; the login is kept in {token} (readable by you only). The daemon picks it up at its next pass.")
     return 0

@@ -190,8 +190,63 @@ class GoogleAccount(_Strict):
         return [self.token_file.parent] if self.token_file else []
 
 
-Account = Annotated[LocalAccount | GoogleAccount, Field(discriminator="type")]
-ACCOUNT_TYPES: dict[str, type[BaseModel]] = {"local": LocalAccount, "google": GoogleAccount}
+class MicrosoftAccount(_Strict):
+    """Outlook.com or Microsoft 365 mail and calendar, signed in with `interview-followup auth microsoft`."""
+
+    name: str
+    type: Literal["microsoft"]
+    client_id: str
+    """The application (client) id of the app registered in the Microsoft Entra admin center."""
+    tenant: str = "common"
+    """`common` (any account), `consumers` (Outlook.com only), `organizations` (work or school only) or a tenant id."""
+    token_cache: UserPath | None = None
+    """Where the sign-in is kept (0600); defaults to `microsoft-NAME.json` in the state directory."""
+    keyring: bool = False
+    """Keep the sign-in in the desktop keyring (libsecret) instead of a file: needs the `keyring` extra."""
+    calendars: list[str] = Field(default_factory=lambda: ["default"], min_length=1)
+    """Calendars watched for interviews: `default`, or names as shown in Outlook."""
+    followup_calendar: str = "default"
+    authority: str | None = None
+    """For tests and national clouds: replaces https://login.microsoftonline.com/TENANT."""
+    graph_endpoint: str = "https://graph.microsoft.com/v1.0"
+    """For tests and national clouds, e.g. https://graph.microsoft.us/v1.0."""
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", value.strip()):
+            raise ValueError("use the Application (client) ID of your app registration (8-4-4-4-12 hex digits)")
+        return value.strip()
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+", value):
+            raise ValueError("use common, consumers, organizations, a tenant id or a domain like contoso.onmicrosoft.com")
+        return value
+
+    @field_validator("authority", "graph_endpoint")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/]+", value):
+            raise ValueError("use an https URL, like https://login.microsoftonline.us/common")
+        return value.rstrip("/") if value else value
+
+    @property
+    def authority_url(self) -> str:
+        return self.authority or f"https://login.microsoftonline.com/{self.tenant}"
+
+    @property
+    def online(self) -> bool:
+        return True
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.token_cache.parent] if self.token_cache else []
+
+
+Account = Annotated[LocalAccount | GoogleAccount | MicrosoftAccount, Field(discriminator="type")]
+ACCOUNT_TYPES: dict[str, type[BaseModel]] = {"local": LocalAccount, "google": GoogleAccount, "microsoft": MicrosoftAccount}
 
 
 class ThankYouStep(_Strict):
@@ -308,7 +363,10 @@ def state_dir(config: Config) -> Path:
     return Path(platformdirs.user_state_dir(APP))
 
 
-def token_file(account: GoogleAccount, config: Config) -> Path:
+def token_file(account: GoogleAccount | MicrosoftAccount, config: Config) -> Path:
+    """Where an online account's sign-in is kept."""
+    if isinstance(account, MicrosoftAccount):
+        return account.token_cache or state_dir(config) / f"microsoft-{account.name}.json"
     return account.token_file or state_dir(config) / f"google-{account.name}.json"
 
 

@@ -155,7 +155,7 @@ class Engine:
                     and window.start <= start < window.end
                 )
                 no_longer = event.identity in changed and record.interview.id not in present
-                removed = event.identity in changes.removed or event.uid in changes.removed
+                removed = not changes.removed.isdisjoint({event.identity, event.uid, event.ref})
                 if (listed_without or no_longer or removed) and record.cancelled_at is None:
                     self.store.cancel_interview(record.interview.id, now)
                     report.notices.append(f"interview cancelled or removed: {_describe(record.interview, self.config)}")

@@ -42,6 +42,8 @@ class Event:
     attendees: tuple[Attendee, ...] = ()
     own_key: str | None = None
     """Set when this program created the event (its effect key)."""
+    ref: str | None = None
+    """The provider's own id, where a deletion is reported by that id rather than by the UID."""
 
     @property
     def identity(self) -> str:

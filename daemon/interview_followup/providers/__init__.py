@@ -57,7 +57,7 @@ class CalendarChanges:
     unreadable: set[str] = field(default_factory=set)
     """UIDs that could not be read this time: not evidence that they were removed."""
     removed: set[str] = field(default_factory=set)
-    """Identities (or UIDs of whole series) reported deleted or cancelled by an incremental sync."""
+    """Identities, UIDs of whole series or provider ids (`Event.ref`) reported deleted or cancelled by an incremental sync."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,10 @@ def open_backend(account: Account, config: Config) -> Backend:
         from . import google
 
         return google.open_google(account, config)
+    if account.type == "microsoft":
+        from . import microsoft
+
+        return microsoft.open_microsoft(account, config)
     from . import local
 
     return local.open_local(account, config.zone)

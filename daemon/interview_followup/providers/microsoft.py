@@ -1,0 +1,406 @@
+"""Outlook.com and Microsoft 365 calendars and mail, through Microsoft Graph.
+
+Everything we make is recognisable at Microsoft: follow-up events carry their effect key in a
+single-value extended property (found again with `$filter` after a crash) and in the
+`transactionId` Graph uses to answer a repeated create with the event it already made; drafts
+carry it in an extended property and an `X-` internet header. Nothing here can send mail: drafts
+are created with `POST /me/messages`, and the login does not even hold the Mail.Send permission.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import email.utils
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .. import mail, untrusted
+from ..config import Config, MicrosoftAccount, token_file
+from ..errors import UserError
+from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
+from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
+from . import microsoft_auth as auth
+
+KEY_PROPERTY = "String {4d8373dc-3b1c-4344-8503-5a6e83bad9d5} Name InterviewFollowupKey"
+CATEGORY = "Interview follow-up"
+TRANSACTION_PREFIX = "interview-followup-"
+PREFER = 'IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text", odata.maxpagesize=200'
+"""Ids that survive moves between folders, times in UTC, bodies as plain text, big pages."""
+SLIDE = timedelta(days=7)
+"""A calendar view's window is fixed when its delta round starts: start a new round once it lags this much."""
+FALLBACK_SLACK = timedelta(days=1)
+_MAIL_FIELDS = (
+    "from,sender,toRecipients,ccRecipients,replyTo,subject,receivedDateTime,sentDateTime,"
+    "internetMessageId,conversationId,bodyPreview,isDraft"
+)
+_RESPONSE = {"accepted": "ACCEPTED", "organizer": "ACCEPTED", "declined": "DECLINED", "tentativelyAccepted": "TENTATIVE"}
+_EXPIRED = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
+
+
+def _by_key(key: str) -> str:
+    return f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY_PROPERTY}' and ep/value eq '{key}')"
+
+
+def _expired(reply: auth.Reply) -> bool:
+    """Graph's way of saying a delta token is too old: 410 Gone, or a sync-state error."""
+    return reply.status == 410 or auth.error_code(reply.body).casefold() in _EXPIRED
+
+
+class OutlookCalendar:
+    def __init__(self, client: auth.Client, calendars: list[str], followups: str, zone: ZoneInfo, account: str) -> None:
+        self.client = client
+        self.calendars = calendars
+        self.followups = followups
+        self.zone = zone
+        self.account = account
+        self._ids: dict[str, str] = {}
+
+    # reading -----------------------------------------------------------------------------
+    def changes(self, cursor: str | None, window: Window) -> CalendarChanges:
+        state: dict[str, Any] = json.loads(cursor) if cursor else {}
+        rounds: dict[str, dict[str, str]] = state.get("rounds", {})
+        self._ids = {**state.get("ids", {}), **self._ids}
+        events: list[tuple[str, Event]] = []
+        replaced: set[str] = set()
+        removed: set[str] = set()
+        problems: list[str] = []
+        for name in self.calendars:
+            source = f"microsoft:{name.casefold()}"
+            saved = rounds.get(name) or {}
+            lagging = not saved or window.end - datetime.fromisoformat(saved["end"]) > SLIDE
+            items, link, full = self._delta(self._path(name), None if lagging else saved["link"], window)
+            rounds[name] = {"link": link, "end": window.end.isoformat() if full else saved["end"]}
+            if full:
+                replaced.add(source)
+            for item in items:
+                if "@removed" in item or item.get("isCancelled"):
+                    removed.add(str(item.get("id", "")))
+                    continue
+                try:
+                    event = self._event(item)
+                except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                    problems.append(f"{name}: event {str(item.get('id'))[:64]!r} unreadable ({type(exc).__name__}), skipped")
+                    continue
+                if event is not None and event.end >= window.start:
+                    events.append((source, event))
+        self._path(self.followups)
+        return CalendarChanges(events, replaced, json.dumps({"rounds": rounds, "ids": self._ids}), problems, removed=removed)
+
+    def _delta(self, path: str, link: str | None, window: Window) -> tuple[list[dict[str, Any]], str, bool]:
+        """Changes since the delta link, or a new round over the window when there is none or it expired."""
+        if link:
+            pages = self.client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
+        else:
+            span = {"startDateTime": _utc(window.start), "endDateTime": _utc(window.end)}
+            pages = self.client.pages(f"{path}/calendarView/delta", params=span, headers={"Prefer": PREFER})
+        items: list[dict[str, Any]] = []
+        for reply in pages:
+            if reply.status >= 300:
+                if link and _expired(reply):
+                    return self._delta(path, None, window)
+                raise Unavailable(f"Microsoft: calendar delta: HTTP {reply.status} {auth.error_code(reply.body)}")
+            items += reply.body.get("value", [])
+        return items, str(reply.body.get("@odata.deltaLink", "")), link is None
+
+    def _event(self, item: dict[str, Any]) -> Event | None:
+        if item.get("type") == "seriesMaster":
+            return None
+        all_day = bool(item.get("isAllDay"))
+        start = self._moment(item["start"], all_day)
+        end = self._moment(item.get("end") or item["start"], all_day)
+        body = item.get("body") or {}
+        content = str(body.get("content") or item.get("bodyPreview") or "")
+        transaction = str(item.get("transactionId") or "")
+        recurrence = str(item["originalStart"]) if item.get("type") in ("occurrence", "exception") else None
+        return Event(
+            uid=untrusted.line(item.get("iCalUId") or item["id"], 1024),
+            summary=untrusted.line(item.get("subject") or ""),
+            start=start,
+            end=max(end, start),
+            recurrence_id=untrusted.line(recurrence, 64) if recurrence else None,
+            description=untrusted.plain(content) if body.get("contentType") == "html" else untrusted.text(content),
+            location=untrusted.line((item.get("location") or {}).get("displayName", "")),
+            all_day=all_day,
+            organizer=_person(item.get("organizer")),
+            attendees=tuple(a for a in (_attendee(data) for data in (item.get("attendees") or [])[:200]) if a),
+            own_key=untrusted.line(transaction.removeprefix(TRANSACTION_PREFIX), 64)
+            if transaction.startswith(TRANSACTION_PREFIX)
+            else None,
+            ref=untrusted.line(item["id"], 1024),
+        )
+
+    def _moment(self, value: dict[str, Any], all_day: bool) -> datetime:
+        """Graph writes local times with a separate zone name (UTC, as PREFER asks) and seven decimals."""
+        naive = datetime.fromisoformat(str(value["dateTime"])[:19])
+        if all_day:
+            return datetime.combine(naive.date(), time(), self.zone)
+        try:
+            zone = ZoneInfo(str(value.get("timeZone") or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return naive.replace(tzinfo=zone)
+
+    def _path(self, name: str) -> str:
+        """`default` is the main calendar; other names are looked up once and kept in the cursor."""
+        if name.casefold() == "default":
+            return "/me/calendar"
+        if name.casefold() not in self._ids:
+            for reply in self.client.pages("/me/calendars", params={"$select": "id,name"}):
+                for calendar in reply.body.get("value", []):
+                    self._ids[str(calendar.get("name", "")).casefold()] = str(calendar["id"])
+        found = self._ids.get(name.casefold())
+        if found is None:
+            known = ", ".join(sorted(self._ids)) or "none"
+            raise UserError(f"accounts[{self.account}]: no Outlook calendar named {name!r}; known: {known}")
+        return f"/me/calendars/{found}"
+
+    # writing -----------------------------------------------------------------------------
+    def _body(self, entry: EntryPayload) -> dict[str, Any]:
+        return {
+            "subject": entry.title,
+            "body": {"contentType": "text", "content": entry.description},
+            "start": {"dateTime": _utc(entry.start, zone=False), "timeZone": "UTC"},
+            "end": {"dateTime": _utc(entry.end, zone=False), "timeZone": "UTC"},
+            "showAs": "free",
+            "isReminderOn": True,
+            "reminderMinutesBeforeStart": 0,
+            "categories": [CATEGORY],
+        }
+
+    def _get(self, ref: str) -> dict[str, Any] | None:
+        fields = "subject,body,start,end,changeKey,isCancelled"
+        reply = self.client.call("GET", f"/me/events/{ref}", params={"$select": fields}, headers={"Prefer": PREFER}, allow=(404,))
+        return reply.body if reply.status == 200 and not reply.body.get("isCancelled") else None
+
+    def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
+        """Found by its key first (a pass cut short after the create); `transactionId` guards a resent create."""
+        path = self._path(self.followups)
+        query = {"$filter": _by_key(entry.key), "$select": "id,changeKey", "$top": "2"}
+        found = self.client.call("GET", f"{path}/events", params=query, headers={"Prefer": PREFER}).body.get("value", [])
+        if found:
+            return _stored(found[0])
+        body = {
+            **self._body(entry),
+            "transactionId": TRANSACTION_PREFIX + entry.key,
+            "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": entry.key}],
+        }
+        return _stored(self.client.call("POST", f"{path}/events", body=body, headers={"Prefer": PREFER}).body)
+
+    def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
+        ref, _, change = expected.partition(" ")
+        current = self._get(ref)
+        if current is None:
+            return Outcome.MISSING
+        wanted = self._body(entry)
+        if all(_same(current.get(name), wanted[name]) for name in ("subject", "body", "start", "end")):
+            return _stored(current, ref)
+        if current.get("changeKey") != change:
+            return Outcome.MODIFIED
+        headers = {"Prefer": PREFER, "If-Match": str(current.get("@odata.etag") or f'W/"{change}"')}
+        reply = self.client.call("PATCH", f"/me/events/{ref}", body=wanted, headers=headers, allow=(404, 412))
+        return {404: Outcome.MISSING, 412: Outcome.MODIFIED}.get(reply.status) or _stored(reply.body, ref)
+
+    def delete_entry(self, key: str, expected: str) -> Outcome:
+        """Only what we made and nobody changed since: the changeKey must still be the one we stored."""
+        return _delete(self.client, "events", expected)
+
+
+class OutlookMail:
+    def __init__(self, client: auth.Client) -> None:
+        self.client = client
+
+    # reading -----------------------------------------------------------------------------
+    def changes(
+        self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
+    ) -> MailChanges:
+        """New inbox mail from the inbox's delta link; a bounded listing at the start or after the link expired."""
+        state: dict[str, Any] = json.loads(cursor) if cursor else {}
+        newest = str(state.get("newest", ""))
+        items, link = self._delta(state.get("link"), since, newest)
+        messages: list[InboundMessage] = []
+        problems: list[str] = []
+        for item in items:
+            message_id = str(item.get("id", ""))
+            if "@removed" in item or item.get("isDraft") or known(message_id):
+                continue
+            try:
+                message = self._read(item, worth_reading)
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                problems.append(f"message {message_id[:32]}: unreadable, skipped ({type(exc).__name__})")
+                continue
+            if message is not None:
+                messages.append(message)
+                newest = max(newest, message.received.astimezone(timezone.utc).isoformat())
+        return MailChanges(messages, json.dumps({"link": link, "newest": newest}), problems)
+
+    def _delta(self, link: str | None, since: datetime, newest: str) -> tuple[list[dict[str, Any]], str]:
+        if link:
+            pages = self.client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
+        else:
+            start = max(since, datetime.fromisoformat(newest) - FALLBACK_SLACK) if newest else since
+            query = {"$select": _MAIL_FIELDS, "$filter": f"receivedDateTime ge {_utc(start)}"}
+            pages = self.client.pages("/me/mailFolders/inbox/messages/delta", params=query, headers={"Prefer": PREFER})
+        items: list[dict[str, Any]] = []
+        for reply in pages:
+            if reply.status >= 300:
+                if link and _expired(reply):
+                    return self._delta(None, since, newest)
+                raise Unavailable(f"Microsoft: inbox delta: HTTP {reply.status} {auth.error_code(reply.body)}")
+            items += reply.body.get("value", [])
+        return items, str(reply.body.get("@odata.deltaLink", ""))
+
+    def _read(self, item: dict[str, Any], worth_reading: Callable[[InboundMessage], bool]) -> InboundMessage | None:
+        """The listed fields first; the MIME source (its first part, as much as classification reads) only when
+        they say the message may matter: that is where auto-reply headers, reports and invitations are."""
+        message_id = str(item["id"])
+        received = _rfc3339(item["receivedDateTime"])
+        lines = {
+            "From": _addresses([item.get("from") or item.get("sender")]),
+            "To": _addresses(item.get("toRecipients")),
+            "Cc": _addresses(item.get("ccRecipients")),
+            "Reply-To": _addresses(item.get("replyTo")),
+            "Subject": untrusted.line(item.get("subject") or "", 2000),
+            "Date": email.utils.format_datetime(_rfc3339(item.get("sentDateTime") or item["receivedDateTime"])),
+            "Message-ID": untrusted.line(item.get("internetMessageId") or "", 300),
+        }
+        headers = "".join(f"{name}: {value}\r\n" for name, value in lines.items() if value)
+        preview = untrusted.text(item.get("bodyPreview") or "")
+        thread = untrusted.line(item.get("conversationId") or "", 300)
+        light = replace(mail.parse(f"{headers}\r\n{preview}\r\n".encode(), message_id, received), thread=thread)
+        if not worth_reading(light):
+            return light
+        reply = self.client.call("GET", f"/me/messages/{message_id}/$value", headers={"Prefer": PREFER}, allow=(404,))
+        if reply.status == 404:  # deleted since it arrived
+            return None
+        return replace(mail.parse(reply.content[: mail.READ_LIMIT], message_id, received), thread=thread)
+
+    # drafts ------------------------------------------------------------------------------
+    def _drafts_with(self, key: str, folder: str = "drafts") -> list[dict[str, Any]]:
+        query = {"$filter": _by_key(key), "$select": "id,changeKey,conversationId,isDraft", "$top": "10"}
+        path = f"/me/mailFolders/{folder}/messages"
+        return list(self.client.call("GET", path, params=query, headers={"Prefer": PREFER}).body.get("value", []))
+
+    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
+        """Looked up by key before; after, too, when the create had to be sent more than once."""
+        found = self._drafts_with(key)
+        if not found:
+            before = self.client.requests
+            made = self.client.call("POST", "/me/messages", body=_message(key, raw), headers={"Prefer": PREFER}).body
+            found = [made]
+            if self.client.requests - before > 1:  # a retried create may have made a copy
+                found = sorted(self._drafts_with(key) or [made], key=lambda d: d["id"] != made["id"])
+                for extra in found[1:]:
+                    self.client.call("DELETE", f"/me/messages/{extra['id']}", allow=(404,))
+        draft = found[0]
+        return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None)
+
+    def delete_draft(self, key: str, expected: str) -> Outcome:
+        """Outlook gives an edited draft a new changeKey, and a sent one is no longer a draft: both stay."""
+        return _delete(self.client, "messages", expected)
+
+    def sent(self, drafts: list[SentQuery]) -> set[str]:
+        """A draft that is gone or no longer a draft was sent when Sent Items holds a message with its key."""
+        found = set()
+        for query in drafts:
+            reply = self.client.call("GET", f"/me/messages/{query.ref}", params={"$select": "isDraft"}, allow=(404,))
+            if reply.status == 200 and reply.body.get("isDraft", True):
+                continue
+            if self._drafts_with(query.key, "sentitems"):
+                found.add(query.key)
+        return found
+
+
+def _delete(client: auth.Client, kind: str, expected: str) -> Outcome:
+    """Delete what we made, compared by changeKey and guarded by If-Match: a change by the person wins."""
+    ref, _, change = expected.partition(" ")
+    reply = client.call("GET", f"/me/{kind}/{ref}", params={"$select": "changeKey,isDraft"}, allow=(404,))
+    if reply.status == 404:
+        return Outcome.MISSING
+    if reply.body.get("changeKey") != change or not reply.body.get("isDraft", True):
+        return Outcome.MODIFIED
+    headers = {"If-Match": str(reply.body.get("@odata.etag") or f'W/"{change}"')}
+    status = client.call("DELETE", f"/me/{kind}/{ref}", headers=headers, allow=(404, 412)).status
+    return {404: Outcome.MISSING, 412: Outcome.MODIFIED}.get(status, Outcome.DONE)
+
+
+def _message(key: str, raw: bytes) -> dict[str, Any]:
+    """The core's MIME draft as a Graph message: same recipient, subject and text, plus the key twice."""
+    parsed = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
+    recipients = [{"emailAddress": {"address": a.addr_spec, "name": a.display_name}} for a in parsed["To"].addresses]
+    body = parsed.get_body(("plain",))
+    return {
+        "subject": str(parsed["Subject"]),
+        "body": {"contentType": "text", "content": body.get_content() if body else ""},
+        "toRecipients": recipients,
+        "internetMessageHeaders": [{"name": mail.KEY_HEADER, "value": key}],
+        "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": key}],
+    }
+
+
+def _stored(item: dict[str, Any], ref: str | None = None) -> Stored:
+    return Stored(ref or str(item["id"]), _fingerprint({"id": ref or item["id"], **item}))
+
+
+def _fingerprint(item: dict[str, Any]) -> str:
+    """The id to find it by and the changeKey that changes whenever anyone edits it."""
+    return f"{item['id']} {item.get('changeKey', '')}"
+
+
+def _utc(moment: datetime, zone: bool = True) -> str:
+    text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    return text + "Z" if zone else text
+
+
+def _rfc3339(value: object) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _person(data: dict[str, Any] | None) -> Person | None:
+    address = (data or {}).get("emailAddress") or {}
+    email_address = untrusted.address(address.get("address"))
+    return Person(email_address, untrusted.line(address.get("name") or "", 100)) if email_address else None
+
+
+def _attendee(data: dict[str, Any]) -> Attendee | None:
+    person = _person(data)
+    if person is None:
+        return None
+    kind = data.get("type")
+    return Attendee(
+        person.email,
+        person.name,
+        partstat=_RESPONSE.get(str((data.get("status") or {}).get("response")), "NEEDS-ACTION"),
+        cutype="RESOURCE" if kind == "resource" else "INDIVIDUAL",
+        role="OPT-PARTICIPANT" if kind == "optional" else "REQ-PARTICIPANT",
+    )
+
+
+def _addresses(entries: object) -> str:
+    """Recipients as a header value; names and addresses from the wire are untrusted."""
+    people = []
+    for entry in entries if isinstance(entries, list) else []:
+        address = (entry or {}).get("emailAddress") or {}
+        found = untrusted.address(address.get("address"))
+        if found:
+            people.append(email.utils.formataddr((untrusted.line(address.get("name") or "", 100), found)))
+    return ", ".join(people[:100])
+
+
+def _same(current: object, wanted: object) -> bool:
+    """Outlook may rewrap text and adds fractions of seconds to times: compare what a person would see."""
+    if isinstance(current, dict) and isinstance(wanted, dict):
+        if "dateTime" in wanted:
+            return str(current.get("dateTime", ""))[:19] == str(wanted["dateTime"])[:19]
+        return " ".join(str(current.get("content", "")).split()) == " ".join(str(wanted.get("content", "")).split())
+    return (current or "") == wanted
+
+
+def open_microsoft(account: MicrosoftAccount, config: Config) -> Backend:
+    client = auth.Client(account, auth.keeper(account, token_file(account, config)))
+    calendar = OutlookCalendar(client, account.calendars, account.followup_calendar, config.zone, account.name)
+    return Backend(calendar, OutlookMail(client))

@@ -1,0 +1,669 @@
+"""A loopback stand-in for the Microsoft identity platform and the part of Graph v1.0 the daemon uses.
+
+It speaks HTTPS (msal accepts only https authorities), with a certificate made for the test run
+that clients trust through REQUESTS_CA_BUNDLE. Requests are checked against Graph's documented
+contract: the route, query options (`$select` names real properties, `$filter` is one Graph
+accepts there), writable body properties, `x-` internet headers, and never a send. Anything else
+is answered 400 and kept in `violations`. It implements OpenID discovery, the device-code and
+refresh grants, calendarView and inbox delta rounds with `@odata.nextLink`, `@odata.deltaLink`,
+expiry (410) and `@removed`, `transactionId`, extended properties with `$filter`, changeKeys with
+If-Match, drafts and Sent Items, and injected failures (429 with Retry-After, 5xx, connections
+dropped after the work was done).
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import email.utils
+import itertools
+import json
+import re
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+CLIENT_ID = "3f9c1a52-7d4e-4b8a-9c61-2e5f0d7a8b13"
+TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+Answer = tuple[int, Any, dict[str, str]]
+"""Status, JSON body (or bytes) and extra headers of a response."""
+
+# Graph v1.0 properties, from the event and message resource pages
+EVENT_PROPERTIES = {
+    "allowNewTimeProposals", "attendees", "body", "bodyPreview", "categories", "changeKey", "createdDateTime", "end",
+    "hasAttachments", "hideAttendees", "iCalUId", "id", "importance", "isAllDay", "isCancelled", "isDraft", "isOnlineMeeting",
+    "isOrganizer", "isReminderOn", "lastModifiedDateTime", "location", "locations", "onlineMeeting", "onlineMeetingProvider",
+    "onlineMeetingUrl", "organizer", "originalEndTimeZone", "originalStart", "originalStartTimeZone", "recurrence",
+    "reminderMinutesBeforeStart", "responseRequested", "responseStatus", "sensitivity", "seriesMasterId", "showAs", "start",
+    "subject", "transactionId", "type", "webLink",
+}  # fmt: skip
+EVENT_WRITABLE = {
+    "allowNewTimeProposals", "attendees", "body", "categories", "end", "hideAttendees", "importance", "isAllDay",
+    "isOnlineMeeting", "isReminderOn", "location", "locations", "onlineMeetingProvider", "originalEndTimeZone",
+    "originalStartTimeZone", "recurrence", "reminderMinutesBeforeStart", "responseRequested", "sensitivity", "showAs", "start",
+    "subject", "transactionId", "singleValueExtendedProperties", "multiValueExtendedProperties",
+}  # fmt: skip
+MESSAGE_PROPERTIES = {
+    "bccRecipients", "body", "bodyPreview", "categories", "ccRecipients", "changeKey", "conversationId", "conversationIndex",
+    "createdDateTime", "flag", "from", "hasAttachments", "id", "importance", "inferenceClassification",
+    "internetMessageHeaders", "internetMessageId", "isDeliveryReceiptRequested", "isDraft", "isRead",
+    "isReadReceiptRequested", "lastModifiedDateTime", "parentFolderId", "receivedDateTime", "replyTo", "sender",
+    "sentDateTime", "subject", "toRecipients", "uniqueBody", "webLink",
+}  # fmt: skip
+MESSAGE_WRITABLE = {
+    "bccRecipients", "body", "categories", "ccRecipients", "flag", "from", "importance", "internetMessageHeaders",
+    "isDeliveryReceiptRequested", "isReadReceiptRequested", "replyTo", "sender", "subject", "toRecipients",
+    "singleValueExtendedProperties", "multiValueExtendedProperties", "attachments",
+}  # fmt: skip
+_PROPERTY_ID = re.compile(r"^(String|Integer|Boolean|SystemTime) \{[0-9a-fA-F-]{36}\} Name \w+$")
+_BY_PROPERTY = re.compile(r"^singleValueExtendedProperties/Any\(ep: ep/id eq '([^']+)' and ep/value eq '([^']+)'\)$")
+_RECEIVED = re.compile(r"^receivedDateTime ge (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
+
+
+@dataclass
+class Failure:
+    route: str
+    status: int = 0
+    """0: drop the connection after doing the work, without answering."""
+    times: int = 1
+    retry_after: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Graph request, as a handler sees it."""
+
+    match: dict[str, str]
+    query: dict[str, str]
+    data: Any
+    headers: Any
+    prefer: str
+
+
+@dataclass
+class Item:
+    """An event or a message: its public properties plus what the server keeps to itself."""
+
+    data: dict[str, Any]
+    folder: str
+    seq: int
+    props: dict[str, str] = field(default_factory=dict)
+    deleted: bool = False
+    raw: bytes = b""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _graph_time(value: dict[str, Any]) -> datetime:
+    moment = datetime.fromisoformat(str(value["dateTime"])[:19])
+    return moment.replace(tzinfo=timezone.utc) if value.get("timeZone", "UTC") == "UTC" else moment.astimezone(timezone.utc)
+
+
+def _wire_time(moment: datetime) -> dict[str, str]:
+    return {"dateTime": moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
+
+
+def _token(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _untoken(text: str) -> dict[str, Any]:
+    return dict(json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))))
+
+
+def _error(status: int, code: str, message: str = "") -> Answer:
+    return status, {"error": {"code": code, "message": message or code}}, {}
+
+
+@dataclass
+class FakeMicrosoft:
+    url: str = ""
+    calendars: dict[str, str] = field(default_factory=lambda: {"AAMkDefault": "Calendar"})
+    items: dict[str, Item] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    revoked: bool = False
+    pending_polls: int = 0
+    """Device-code polls answered `authorization_pending` before the person has signed in."""
+    token_requests: int = 0
+    page_size: int = 4
+    delta_floor: int = 0
+    """Delta tokens older than this answer 410 Gone."""
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _tokens: set[str] = field(default_factory=set)
+    _granted: str = ""
+    """The scopes asked for when signing in: the device-code poll does not repeat them."""
+
+    @property
+    def graph(self) -> str:
+        return self.url + "v1.0"
+
+    @property
+    def authority(self) -> str:
+        return self.url + "common"
+
+    # what a test does ------------------------------------------------------------------
+    def put_event(self, event: dict[str, Any], calendar: str = "AAMkDefault") -> dict[str, Any]:
+        """An event written by someone else (an invitation, or the person in Outlook); replaces one with the same id."""
+        with self._lock:
+            previous = self.items.get(event["id"])
+            data = {"type": "singleInstance", "iCalUId": f"040000008200E{event['id']}", **event}
+            data["start"], data["end"] = _wire_time(_graph_time(data["start"])), _wire_time(_graph_time(data["end"]))
+            item = Item(data, calendar, 0, previous.props if previous else {})
+            self._touch(item)
+            self.items[event["id"]] = item
+            return data
+
+    def delete_event(self, event_id: str) -> None:
+        with self._lock:
+            item = self.items[event_id]
+            item.deleted = True
+            self._touch(item)
+
+    def deliver(self, raw: bytes, when: datetime, folder: str = "inbox") -> str:
+        with self._lock:
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            body = parsed.get_body(("plain",))  # type: ignore[attr-defined]
+            text = body.get_content() if body else ""
+            data = {
+                "id": f"AAMkMsg{next(self._ids)}",
+                "subject": str(parsed["Subject"] or ""),
+                "from": _recipient(str(parsed["From"] or "")),
+                "sender": _recipient(str(parsed["From"] or "")),
+                "toRecipients": [_recipient(a) for a in str(parsed["To"] or "").split(",") if a.strip()],
+                "ccRecipients": [],
+                "replyTo": [],
+                "receivedDateTime": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "sentDateTime": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "internetMessageId": str(parsed["Message-ID"] or f"<m{next(self._ids)}@example.org>"),
+                "conversationId": self._conversation(str(parsed.get("In-Reply-To", ""))),
+                "bodyPreview": re.sub(r"\s+", " ", text)[:255],
+                "isDraft": False,
+            }
+            item = Item(data, folder, 0, raw=raw)
+            self._touch(item)
+            self.items[data["id"]] = item
+            return str(data["id"])
+
+    def send_draft(self, draft_id: str) -> None:
+        """What the person does in Outlook: the draft goes to Sent Items, under a new id."""
+        with self._lock:
+            draft = self.items.pop(draft_id)
+            sent = Item({**draft.data, "id": f"AAMkSent{next(self._ids)}", "isDraft": False}, "sentitems", 0, dict(draft.props))
+            self._touch(sent)
+            self.items[sent.data["id"]] = sent
+
+    def edit(self, item_id: str, **changes: Any) -> None:
+        """The person changes an event or a draft in Outlook: a new changeKey."""
+        with self._lock:
+            item = self.items[item_id]
+            item.data.update(changes)
+            self._touch(item)
+
+    def fail(self, route: str, status: int = 0, times: int = 1, retry_after: str | None = None) -> None:
+        self.failures.append(Failure(route, status, times, retry_after))
+
+    def count(self, route: str) -> int:
+        return sum(1 for name, _ in self.requests if name == route)
+
+    def events(self, *, ours: bool | None = None) -> list[dict[str, Any]]:
+        found = [i for i in self.items.values() if i.folder in self.calendars and not i.deleted]
+        return [i.data for i in found if ours is None or ours == bool(i.props)]
+
+    def drafts(self) -> list[Item]:
+        return [i for i in self.items.values() if i.folder == "drafts" and not i.deleted]
+
+    # the wire --------------------------------------------------------------------------
+    def _touch(self, item: Item) -> None:
+        item.seq = next(self._seq)
+        item.data["changeKey"] = f"CK{item.seq}"
+        item.data["lastModifiedDateTime"] = _now()
+
+    def _conversation(self, in_reply_to: str) -> str:
+        for item in self.items.values():
+            if in_reply_to and item.data.get("internetMessageId") == in_reply_to.strip():
+                return str(item.data["conversationId"])
+        return f"AAQkConv{next(self._ids)}"
+
+    def handle(self, verb: str, path: str, query: dict[str, str], headers: Any, body: bytes) -> Answer:
+        if "/oauth2/" in path or path.endswith("/openid-configuration"):
+            return self._identity(verb, path, query, body)
+        if re.search(r"/(send|sendMail|reply|replyAll|forward)$", path, re.I):
+            self.violations.append(f"{verb} {path}: interview-followup must never send mail")
+            return _error(400, "ErrorInvalidRequest", "never send")
+        route, match = self._route(verb, path.removeprefix("/v1.0"))
+        with self._lock:
+            self.requests.append((route or f"{verb} {path}", dict(query)))
+        if route is None:
+            self.violations.append(f"{verb} {path}: not a Graph route the daemon may use")
+            return _error(400, "BadRequest", "Resource not found for the segment")
+        data = json.loads(body) if body else {}
+        problem = self._check(route, query, data)
+        if problem:
+            self.violations.append(f"{route}: {problem}")
+            return _error(400, "BadRequest", problem)
+        if headers.get("Authorization", "").removeprefix("Bearer ") not in self._tokens:
+            return _error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+        failure = next((f for f in self.failures if f.route == route and f.times > 0), None)
+        if failure and failure.status:
+            failure.times -= 1
+            status, answer, _ = _error(failure.status, "TooManyRequests" if failure.status == 429 else "ServiceUnavailable")
+            return status, answer, {"Retry-After": failure.retry_after} if failure.retry_after else {}
+        prefer = str(headers.get("Prefer", ""))
+        with self._lock:
+            answer = getattr(self, "_" + route.replace(".", "_"))(Call(match, query, data, headers, prefer))
+        if failure:
+            failure.times -= 1
+            raise ConnectionAbortedError("injected drop after the work was done")
+        return answer
+
+    _ROUTES = (
+        ("GET", r"/me/calendars", "calendars.list"),
+        ("GET", r"/me/calendar(?:s/(?P<cal>[^/]+))?/calendarView/delta", "calendarView.delta"),
+        ("GET", r"/me/calendar(?:s/(?P<cal>[^/]+))?/events", "events.list"),
+        ("POST", r"/me/calendar(?:s/(?P<cal>[^/]+))?/events", "events.create"),
+        ("GET", r"/me/events/(?P<id>[^/]+)", "events.get"),
+        ("PATCH", r"/me/events/(?P<id>[^/]+)", "events.update"),
+        ("DELETE", r"/me/events/(?P<id>[^/]+)", "events.delete"),
+        ("GET", r"/me/mailFolders/(?P<folder>inbox)/messages/delta", "messages.delta"),
+        ("GET", r"/me/mailFolders/(?P<folder>drafts|sentitems)/messages", "messages.list"),
+        ("POST", r"/me/messages", "messages.create"),
+        ("GET", r"/me/messages/(?P<id>[^/]+)/\$value", "messages.mime"),
+        ("GET", r"/me/messages/(?P<id>[^/]+)", "messages.get"),
+        ("DELETE", r"/me/messages/(?P<id>[^/]+)", "messages.delete"),
+    )
+
+    def _route(self, verb: str, path: str) -> tuple[str | None, dict[str, str]]:
+        for method, pattern, name in self._ROUTES:
+            found = re.fullmatch(pattern, path)
+            if found and method == verb:
+                return name, {k: urllib.parse.unquote(v) for k, v in found.groupdict().items() if v}
+        return None, {}
+
+    def _check(self, route: str, query: dict[str, str], data: dict[str, Any]) -> str:
+        properties = MESSAGE_PROPERTIES if route.startswith("messages") else EVENT_PROPERTIES
+        allowed = {
+            "calendars.list": {"$select", "$top", "$skiptoken"},
+            "calendarView.delta": {"startDateTime", "endDateTime", "$deltatoken", "$skiptoken"},
+            "events.list": {"$filter", "$select", "$top"},
+            "events.get": {"$select"},
+            "messages.delta": {"$select", "$filter", "$deltatoken", "$skiptoken"},
+            "messages.list": {"$filter", "$select", "$top"},
+            "messages.get": {"$select"},
+        }.get(route, set())
+        unknown = set(query) - allowed
+        if unknown:
+            return f"query options {sorted(unknown)} are not supported here"
+        for name in query.get("$select", "").split(",") if "$select" in query else ():
+            if name not in properties and not (route == "calendars.list" and name in ("id", "name")):
+                return f"Could not find a property named '{name}'"
+        if "$filter" in query:
+            matcher = _RECEIVED if route == "messages.delta" else _BY_PROPERTY
+            if not matcher.match(query["$filter"]):
+                return f"unsupported $filter {query['$filter']!r}"
+        first_round = route == "calendarView.delta" and not {"$deltatoken", "$skiptoken"} & set(query)
+        if first_round and not {"startDateTime", "endDateTime"} <= set(query):
+            return "startDateTime and endDateTime are required"
+        if route in ("events.create", "events.update", "messages.create"):
+            writable = MESSAGE_WRITABLE if route == "messages.create" else EVENT_WRITABLE
+            if route == "events.update":
+                writable = writable - {"transactionId"}  # fixed when the event is created
+            unknown = set(data) - writable
+            if unknown:
+                return f"properties {sorted(unknown)} cannot be written"
+            for prop in data.get("singleValueExtendedProperties", []):
+                if not _PROPERTY_ID.match(prop.get("id", "")):
+                    return f"bad extended property id {prop.get('id')!r}"
+            for header in data.get("internetMessageHeaders", []):
+                if not header.get("name", "").lower().startswith("x-"):
+                    return "InvalidInternetMessageHeader: custom headers must start with 'x-'"
+        return ""
+
+    # identity platform -----------------------------------------------------------------
+    def _identity(self, verb: str, path: str, query: dict[str, str], body: bytes) -> Answer:
+        base = self.url.rstrip("/") + "/" + path.strip("/").split("/")[0]
+        if path.endswith("/openid-configuration"):
+            return (
+                200,
+                {
+                    "issuer": f"{self.url}{TENANT}/v2.0",
+                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                    "token_endpoint": f"{base}/oauth2/v2.0/token",
+                    "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                },
+                {},
+            )
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        if path.endswith("/authorize"):  # the person signs in and consents in the browser
+            target = (
+                query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": "browser-code", "state": query.get("state", "")})
+            )
+            return 302, {}, {"Location": target}
+        self._granted = form.get("scope") or query.get("scope") or self._granted
+        if path.endswith("/devicecode"):
+            return (
+                200,
+                {
+                    "device_code": "device-123",
+                    "user_code": "FAKE-CODE",
+                    "verification_uri": "https://microsoft.com/devicelogin",
+                    "expires_in": 900,
+                    "interval": 1,
+                    "message": "To sign in, use a web browser.",
+                },
+                {},
+            )
+        self.token_requests += 1
+        grant = form.get("grant_type", "")
+        if grant.endswith("device_code") and self.pending_polls > 0:
+            self.pending_polls -= 1
+            return 400, {"error": "authorization_pending", "error_description": "AADSTS70016: pending"}, {}
+        known = grant.endswith("device_code") or grant in ("authorization_code", "refresh_token")
+        if not known or self.revoked or form.get("client_id") != CLIENT_ID:
+            description = "AADSTS70000: The provided grant has expired or was revoked.\nTrace ID: 1\nCorrelation ID: 2"
+            return 400, {"error": "invalid_grant", "error_description": description}, {}
+        token = f"access-{next(self._ids)}"
+        self._tokens.add(token)
+        scopes = " ".join(s for s in self._granted.split() if s not in ("openid", "profile", "offline_access"))
+        claims = {
+            "aud": CLIENT_ID, "iss": f"{self.url}{TENANT}/v2.0", "tid": TENANT, "oid": "user-1", "sub": "user-1",
+            "preferred_username": "sam.lee@example.net", "name": "Sam Lee", "iat": int(time.time()),
+            "exp": int(time.time()) + 3600,
+        }  # fmt: skip
+        id_token = ".".join(_token(part) for part in ({"alg": "none", "typ": "JWT"}, claims)) + "."
+        return (
+            200,
+            {
+                "token_type": "Bearer",
+                "scope": scopes,
+                "expires_in": 3600,
+                "access_token": token,
+                "refresh_token": f"refresh-{next(self._ids)}",
+                "id_token": id_token,
+                "client_info": _token({"uid": "user-1", "utid": TENANT}),
+            },
+            {},
+        )
+
+    # calendars ---------------------------------------------------------------------------
+    def _calendar(self, match: dict[str, str]) -> str:
+        return match.get("cal", "AAMkDefault")
+
+    def _calendars_list(self, c: Call) -> Answer:
+        return 200, {"value": [{"id": cid, "name": name} for cid, name in self.calendars.items()]}, {}
+
+    def _calendarView_delta(self, c: Call) -> Answer:
+        if "$skiptoken" in c.query:
+            state = _untoken(c.query["$skiptoken"])
+        elif "$deltatoken" in c.query:
+            state = {**_untoken(c.query["$deltatoken"]), "offset": 0}
+            if state["seq"] < self.delta_floor:
+                return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
+        else:
+            state = {"cal": self._calendar(c.match), "seq": 0, "offset": 0}
+            state |= {"start": c.query["startDateTime"], "end": c.query["endDateTime"]}
+        start, end = (datetime.fromisoformat(state[k].replace("Z", "+00:00")) for k in ("start", "end"))
+        rows: list[dict[str, Any]] = []
+        for item in sorted(self.items.values(), key=lambda i: i.seq):
+            if item.folder != state["cal"] or item.seq <= state["seq"]:
+                continue
+            inside = _graph_time(item.data["start"]) < end and _graph_time(item.data["end"]) > start
+            if not item.deleted and inside:
+                rows.append(self._event(item))
+            elif state["seq"]:  # an incremental round reports what left the view
+                rows.append({"@odata.type": "#microsoft.graph.event", "id": item.data["id"], "@removed": {"reason": "deleted"}})
+        return self._page(rows, state, c.prefer, c.match, "calendarView/delta")
+
+    def _page(self, rows: list[dict[str, Any]], state: dict[str, Any], prefer: str, match: dict[str, str], what: str) -> Answer:
+        wanted = re.search(r"odata.maxpagesize=(\d+)", prefer)
+        size = min(self.page_size, int(wanted[1]) if wanted else 10)
+        offset = state.get("offset", 0)
+        if "cal" in state:
+            path = f"{self.graph}/me/calendars/{state['cal']}/{what}" if "cal" in match else f"{self.graph}/me/calendar/{what}"
+        else:
+            path = f"{self.graph}/me/mailFolders/inbox/messages/delta"
+        answer: dict[str, Any] = {"value": rows[offset : offset + size]}
+        if offset + size < len(rows):
+            answer["@odata.nextLink"] = f"{path}?$skiptoken={_token({**state, 'offset': offset + size})}"
+        else:
+            top = max([i.seq for i in self.items.values()], default=0)
+            answer["@odata.deltaLink"] = f"{path}?$deltatoken={_token({**state, 'seq': top, 'offset': 0})}"
+        return 200, answer, {}
+
+    def _event(self, item: Item, select: str = "") -> dict[str, Any]:
+        data = {**item.data, "@odata.etag": f'W/"{item.data["changeKey"]}"'}
+        if select:
+            data = {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
+        return data
+
+    def _events_list(self, c: Call) -> Answer:
+        prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
+        calendar = self._calendar(c.match)
+        found = [i for i in self.items.values() if i.folder == calendar and not i.deleted and i.props.get(prop) == value]
+        return 200, {"value": [self._event(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+
+    def _events_create(self, c: Call) -> Answer:
+        calendar = self._calendar(c.match)
+        transaction = c.data.get("transactionId")
+        for item in self.items.values():  # Graph answers a repeated create with the event it made
+            if transaction and item.folder == calendar and not item.deleted and item.data.get("transactionId") == transaction:
+                return 201, self._event(item), {}
+        event_id = f"AAMkEvt{next(self._ids)}"
+        fields = {k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"}
+        props = {p["id"]: p["value"] for p in c.data.get("singleValueExtendedProperties", [])}
+        item = Item(
+            {"id": event_id, "type": "singleInstance", "iCalUId": f"040000008200E{event_id}", **fields}, calendar, 0, props
+        )
+        item.data["start"], item.data["end"] = _wire_time(_graph_time(fields["start"])), _wire_time(_graph_time(fields["end"]))
+        item.data["organizer"] = {"emailAddress": {"name": "Sam Lee", "address": "sam.lee@example.net"}}
+        self._touch(item)
+        self.items[event_id] = item
+        return 201, self._event(item), {}
+
+    def _live(self, match: dict[str, str], folders: set[str] | None = None) -> Item | None:
+        item = self.items.get(match["id"])
+        if item is None or item.deleted or (folders is not None and item.folder not in folders):
+            return None
+        return item
+
+    def _events_get(self, c: Call) -> Answer:
+        item = self._live(c.match, set(self.calendars))
+        return (200, self._event(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
+
+    def _precondition(self, item: Item, headers: Any) -> bool:
+        return headers.get("If-Match") in (None, "*", f'W/"{item.data["changeKey"]}"')
+
+    def _events_update(self, c: Call) -> Answer:
+        item = self._live(c.match, set(self.calendars))
+        if item is None:
+            return _error(404, "ErrorItemNotFound")
+        if not self._precondition(item, c.headers):
+            return _error(
+                412, "ErrorIrresolvableConflict", "The change key passed in the request does not match the current change key"
+            )
+        item.data.update({k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"})
+        item.data["start"], item.data["end"] = (
+            _wire_time(_graph_time(item.data["start"])),
+            _wire_time(_graph_time(item.data["end"])),
+        )
+        self._touch(item)
+        return 200, self._event(item), {}
+
+    def _events_delete(self, c: Call) -> Answer:
+        return self._delete(c.match, c.headers, set(self.calendars))
+
+    def _delete(self, match: dict[str, str], headers: Any, folders: set[str]) -> Answer:
+        item = self._live(match, folders)
+        if item is None:
+            return _error(404, "ErrorItemNotFound")
+        if not self._precondition(item, headers):
+            return _error(412, "ErrorIrresolvableConflict")
+        item.deleted = True
+        self._touch(item)
+        return 204, None, {}
+
+    # mail --------------------------------------------------------------------------------
+    def _messages_delta(self, c: Call) -> Answer:
+        if "$skiptoken" in c.query:
+            state = _untoken(c.query["$skiptoken"])
+        elif "$deltatoken" in c.query:
+            state = {**_untoken(c.query["$deltatoken"]), "offset": 0}
+            if state["seq"] < self.delta_floor:
+                return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
+        else:
+            after = _RECEIVED.match(c.query.get("$filter", ""))
+            state = {"seq": 0, "offset": 0, "select": c.query.get("$select", ""), "after": after[1] if after else ""}
+        rows = []
+        for item in sorted(self.items.values(), key=lambda i: i.seq):
+            if item.folder != "inbox" or item.seq <= state["seq"]:
+                continue
+            if state["after"] and item.data["receivedDateTime"] < state["after"]:
+                continue
+            if item.deleted:
+                rows.append({"id": item.data["id"], "@removed": {"reason": "deleted"}})
+            else:
+                rows.append(self._message(item, state["select"]))
+        return self._page(rows, state, c.prefer, c.match, "")
+
+    def _message(self, item: Item, select: str = "") -> dict[str, Any]:
+        data = {**item.data, "@odata.etag": f'W/"{item.data["changeKey"]}"'}
+        if select:
+            data = {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
+        return data
+
+    def _messages_list(self, c: Call) -> Answer:
+        prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
+        found = [i for i in self.items.values() if i.folder == c.match["folder"] and not i.deleted and i.props.get(prop) == value]
+        return 200, {"value": [self._message(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+
+    def _messages_create(self, c: Call) -> Answer:
+        message_id = f"AAMkDraft{next(self._ids)}"
+        fields = {k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"}
+        props = {p["id"]: p["value"] for p in c.data.get("singleValueExtendedProperties", [])}
+        fields |= {
+            "id": message_id,
+            "isDraft": True,
+            "conversationId": f"AAQkConv{next(self._ids)}",
+            "internetMessageId": f"<DRAFT{next(self._ids)}@outlook.example>",
+            "createdDateTime": _now(),
+        }
+        item = Item(fields, "drafts", 0, props)
+        self._touch(item)
+        self.items[message_id] = item
+        return 201, self._message(item), {}
+
+    def _messages_get(self, c: Call) -> Answer:
+        item = self._live(c.match, {"inbox", "drafts", "sentitems"})
+        return (200, self._message(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
+
+    def _messages_mime(self, c: Call) -> Answer:
+        item = self._live(c.match, {"inbox"})
+        return (200, item.raw, {}) if item else _error(404, "ErrorItemNotFound")
+
+    def _messages_delete(self, c: Call) -> Answer:
+        return self._delete(c.match, c.headers, {"drafts", "inbox"})
+
+
+def _recipient(text: str) -> dict[str, Any]:
+    name, address = email.utils.parseaddr(text)
+    return {"emailAddress": {"name": name, "address": address}}
+
+
+def certificate(directory: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1, written with its key into one PEM file."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path = directory / "fake-microsoft.pem"
+    path.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return path
+
+
+@contextmanager
+def serve(pem: Path) -> Iterator[FakeMicrosoft]:
+    fake = FakeMicrosoft()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            url = urllib.parse.urlsplit(self.path)
+            query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+            try:
+                status, answer, extra = fake.handle(self.command, url.path, query, self.headers, body)
+            except ConnectionAbortedError:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode() if answer is not None else b""
+            self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            if data:
+                kind = "message/rfc822" if isinstance(answer, bytes) else "application/json; odata.metadata=minimal"
+                self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    fake.url = f"https://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

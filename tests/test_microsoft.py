@@ -1,0 +1,419 @@
+"""The Microsoft backend, end to end: the real msal and requests against a loopback fake identity platform and Graph."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ME, at, message
+from fake_microsoft import CLIENT_ID, FakeMicrosoft, serve
+from interview_followup import config as config_module
+from interview_followup import daemon, status
+from interview_followup.config import MicrosoftAccount
+from interview_followup.engine import Engine, Report
+from interview_followup.providers import microsoft, microsoft_auth
+from interview_followup.store import Store
+
+
+def _person(name: str, address: str, response: str = "none", kind: str = "required") -> dict[str, Any]:
+    return {"type": kind, "status": {"response": response}, "emailAddress": {"name": name, "address": address}}
+
+
+def _when(moment: datetime) -> dict[str, str]:
+    return {"dateTime": moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(), "timeZone": "UTC"}
+
+
+def interview(event_id: str = "iv1", start: datetime | None = None, **extra: Any) -> dict[str, Any]:
+    start = start or at("2026-11-17T10:00")
+    return {
+        "id": event_id,
+        "subject": "Acme - Interview for Platform Engineer",
+        "body": {"contentType": "text", "content": "Video call with the platform team."},
+        "start": _when(start),
+        "end": _when(start + timedelta(hours=1)),
+        "organizer": {"emailAddress": {"name": "Jane Doe", "address": "jane.doe@acme.com"}},
+        "attendees": [
+            _person("Jane Doe", "jane.doe@acme.com"),
+            _person("Raj Patel", "raj.patel@acme.com"),
+            _person("Sam Lee", ME, "accepted"),
+        ],
+        **extra,
+    }
+
+
+@dataclass
+class MicrosoftWorld:
+    root: Path
+    fake: FakeMicrosoft
+    now: datetime
+    extra: str = ""
+    """More YAML at the end of the account list: keys of the Microsoft account, or further accounts."""
+    sleeps: list[float] = field(default_factory=list)
+
+    def config(self) -> config_module.Config:
+        path = self.root / "config.yaml"
+        path.write_text(
+            textwrap.dedent(
+                f"""\
+                me:
+                  name: Sam Lee
+                  addresses: [{ME}]
+                  timezone: America/Los_Angeles
+                state_dir: {self.root}/state
+                accounts:
+                  - name: outlook
+                    type: microsoft
+                    client_id: {CLIENT_ID}
+                    token_cache: {self.root}/msal.json
+                    authority: {self.fake.authority}
+                    graph_endpoint: {self.fake.graph}
+                """
+            )
+            + self.extra
+        )
+        return config_module.load(path).config
+
+    def account(self) -> MicrosoftAccount:
+        account = self.config().accounts[0]
+        assert isinstance(account, MicrosoftAccount)
+        return account
+
+    def sign_in(self) -> str:
+        """What `auth microsoft` does, with the person entering the code at once."""
+        account = self.account()
+        return microsoft_auth.sign_in(account, microsoft_auth.FileKeeper(self.root / "msal.json"), browser=False, say=print)
+
+    def store(self) -> Store:
+        return Store.open(self.root / "state" / "state.sqlite3")
+
+    def engine(self, store: Store, **options: Any) -> Engine:
+        """A new engine and connection each time, as after a restart; waits between retries are recorded, not slept."""
+        config = self.config()
+        backend = microsoft.open_microsoft(self.account(), config)
+        backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
+        return Engine(config, store, clock=lambda: self.now, backends={"outlook": backend}, **options)
+
+    def cycle(self, **options: Any) -> Report:
+        with self.store() as store:
+            engine = self.engine(store, **options)
+            return engine.run(engine.config.accounts[0])
+
+    def graph_requests(self, since: int = 0) -> list[str]:
+        return [route for route, _ in self.fake.requests[since:]]
+
+
+@pytest.fixture
+def mworld(tmp_path: Path, tls: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MicrosoftWorld]:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls))
+    with serve(tls) as fake:
+        world = MicrosoftWorld(tmp_path, fake, at("2026-11-17T12:00"))
+        world.sign_in()
+        yield world
+        assert fake.violations == [], "every request must be one Graph accepts"
+
+
+def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    report = mworld.cycle()
+    drafts = mworld.fake.drafts()
+    assert sorted(d.data["toRecipients"][0]["emailAddress"]["address"] for d in drafts) == [
+        "jane.doe@acme.com",
+        "raj.patel@acme.com",
+    ]
+    for draft in drafts:
+        (key,) = draft.props.values()
+        assert draft.data["internetMessageHeaders"] == [{"name": "X-Interview-Followup-Key", "value": key}]
+        assert draft.data["subject"] and draft.data["body"]["contentType"] == "text"
+    ours = mworld.fake.events(ours=True)
+    assert sorted(e["subject"] for e in ours) == [
+        "Check in again with Acme",
+        "Check in again with Acme",
+        "Check in with Acme",
+        "Long-shot call back to Acme",
+        "Send thank-you notes for Acme",
+        "Tell your references about Acme",
+    ]
+    for event in ours:
+        assert event["categories"] == [microsoft.CATEGORY] and event["showAs"] == "free"
+        assert event["transactionId"].startswith(microsoft.TRANSACTION_PREFIX)
+    assert any("new interview: Acme" in n for n in report.notices)
+
+
+def test_an_idle_cycle_costs_exactly_one_calendar_and_one_mail_request(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.now = at("2026-11-18T09:00")  # past the reminder: nothing to ask about sent drafts
+    mworld.cycle()
+    before, tokens = len(mworld.fake.requests), mworld.fake.token_requests
+    assert mworld.cycle().actions == []
+    assert mworld.graph_requests(before) == ["calendarView.delta", "messages.delta"]
+    assert mworld.fake.token_requests == tokens, "the access token came from the cache"
+
+
+def test_our_own_follow_ups_coming_back_through_delta_are_not_interviews(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.cycle()
+    with mworld.store() as store:
+        assert len(store.interviews()) == 1
+
+
+def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcoming_events(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.now = at("2026-11-20T09:00")
+    check_in = next(e for e in mworld.fake.events(ours=True) if e["subject"] == "Check in with Acme")
+    mworld.fake.edit(check_in["id"], subject="Call Jane about the offer")
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday."), mworld.now)
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    live = {e["subject"] for e in mworld.fake.events(ours=True)}
+    assert "Call Jane about the offer" in live, "the person's edit wins"
+    assert not any(title.startswith("Check in again") for title in live)
+    assert len(mworld.fake.drafts()) == 2, "thank-you drafts stay"
+    assert any("left alone because you changed it" in n for n in report.notices)
+
+
+def test_only_messages_that_may_matter_are_fetched_as_mime(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight."), mworld.now)
+    mworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Automatic reply: Thank you", "I am away.", "Auto-Submitted: auto-replied\n"),
+        mworld.now,
+    )
+    before = len(mworld.fake.requests)
+    report = mworld.cycle()
+    assert mworld.graph_requests(before).count("messages.mime") == 1, "only the employer's message"
+    assert not any("employer replied" in n for n in report.notices), "an out-of-office robot does not stop the sequence"
+
+
+def test_an_expired_delta_token_means_a_new_round_without_duplicate_effects(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    events, drafts = len(mworld.fake.events()), len(mworld.fake.drafts())
+    mworld.fake.delta_floor = 10**6
+    mworld.fake.delete_event("iv1")
+    before = len(mworld.fake.requests)
+    report = mworld.cycle()
+    deltas = [p for r, p in mworld.fake.requests[before:] if r == "calendarView.delta"]
+    assert "$deltatoken" in deltas[0] and "startDateTime" in deltas[1], "410, then a new round over the window"
+    assert any("interview cancelled" in n for n in report.notices), "the new round shows the interview is gone"
+    assert len(mworld.fake.drafts()) == drafts
+    assert len(mworld.fake.events()) == events - 1 - 4, "the interview and its four upcoming follow-ups went; nothing doubled"
+
+
+def test_a_removed_event_cancels_the_interview_and_a_moved_one_moves_its_follow_ups(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+
+    def check_in() -> str:
+        return str(next(e for e in mworld.fake.events(ours=True) if e["subject"] == "Check in with Acme")["start"]["dateTime"])
+
+    assert check_in().startswith("2026-11-26T18:00")  # 10:00 in Los Angeles, seven business days on
+    mworld.fake.put_event(interview(start=at("2026-11-16T10:00")))
+    report = mworld.cycle()
+    assert check_in().startswith("2026-11-25T18:00")
+    assert any(a.verb == "moved" for a in report.actions)
+    assert mworld.fake.count("events.update") == 4, "upcoming entries moved in place with If-Match"
+    mworld.fake.delete_event("iv1")
+    report = mworld.cycle()
+    assert any("interview cancelled" in n for n in report.notices), "@removed in the delta"
+    left = sorted(e["subject"] for e in mworld.fake.events(ours=True))
+    assert left == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past ones stay"
+
+
+def test_a_cancelled_meeting_still_in_the_calendar_cancels_the_interview(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.fake.put_event(interview(isCancelled=True, subject="Canceled: Acme - Interview for Platform Engineer"))
+    assert any("interview cancelled" in n for n in mworld.cycle().notices)
+
+
+def test_an_answer_that_came_while_the_inbox_delta_expired_is_found_by_a_bounded_listing(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.now = at("2026-11-19T09:00")
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward."), mworld.now)
+    mworld.fake.delta_floor = 10**6
+    before = len(mworld.fake.requests)
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    listing = [p for r, p in mworld.fake.requests[before:] if r == "messages.delta" and "$filter" in p]
+    assert listing and listing[0]["$filter"].startswith("receivedDateTime ge 2026-11-1")
+
+
+def test_a_second_watched_calendar_is_found_by_name_and_adds_exactly_one_request(mworld: MicrosoftWorld) -> None:
+    mworld.fake.calendars["AAMkJobHunt"] = "Job hunt"
+    mworld.fake.put_event(interview(), calendar="AAMkJobHunt")
+    mworld.extra = "    calendars: [default, Job hunt]\n"
+    mworld.cycle()
+    assert len(mworld.fake.events(ours=True)) == 6, "the interview in the named calendar was found; follow-ups go to the default"
+    mworld.now = at("2026-11-18T09:00")
+    mworld.cycle()
+    before = len(mworld.fake.requests)
+    mworld.cycle()
+    assert mworld.graph_requests(before) == ["calendarView.delta", "calendarView.delta", "messages.delta"]
+
+
+def test_the_calendar_window_slides_with_a_new_round_each_week(mworld: MicrosoftWorld) -> None:
+    mworld.cycle()
+    mworld.now += timedelta(days=8)
+    far = mworld.now + timedelta(days=88)  # beyond the first round's window
+    mworld.fake.put_event(interview("later", start=far))
+    before = len(mworld.fake.requests)
+    mworld.cycle()
+    (delta,) = [p for r, p in mworld.fake.requests[before:] if r == "calendarView.delta"]
+    assert "startDateTime" in delta
+    with mworld.store() as store:
+        assert [r.interview.event.ref for r in store.interviews()] == ["later"]
+
+
+def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    for draft in mworld.fake.drafts():
+        mworld.fake.send_draft(draft.data["id"])
+    mworld.now = at("2026-11-17T15:00")
+    mworld.cycle()
+    assert not any(e["subject"].startswith("Send thank-you") for e in mworld.fake.events())
+    with mworld.store() as store:
+        items = status.overview(mworld.config(), store, mworld.now)
+    assert {s["state"] for s in items[0]["steps"] if s["step"] == "thank_you"} == {"sent"}
+
+
+def test_an_edited_draft_is_never_removed(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    thanks = {d.data["id"] for d in mworld.fake.drafts()}
+    mworld.now = at("2026-12-17T10:00")  # a month on, no answer: the status e-mail draft
+    mworld.cycle()
+    (status_draft,) = [d for d in mworld.fake.drafts() if d.data["id"] not in thanks]
+    mworld.fake.edit(status_draft.data["id"], subject="Edited by me")
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Checking in", "Let's talk."), mworld.now)
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    assert "Edited by me" in {d.data["subject"] for d in mworld.fake.drafts()}, "the person's draft stays as it is"
+
+
+def test_throttling_and_server_errors_are_retried_with_backoff(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.fake.fail("calendarView.delta", 429, retry_after="7")
+    mworld.fake.fail("events.create", 503, times=2)
+    mworld.fake.fail("messages.create", 504)
+    mworld.cycle()
+    assert len(mworld.fake.events(ours=True)) == 6 and len(mworld.fake.drafts()) == 2
+    assert mworld.sleeps[0] == 7.0, "Retry-After is honoured"
+    assert len(mworld.sleeps) == 4 and all(0 < s <= 60 for s in mworld.sleeps)
+
+
+def test_a_server_that_stays_down_fails_the_account_without_a_traceback(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.fake.fail("calendarView.delta", 503, times=100)
+    with mworld.store() as store:
+        outcome = daemon.run_accounts(mworld.engine(store), mworld.config().accounts)
+    assert "gave up after 5 attempts" in outcome.failed["outlook"]
+
+
+def test_a_connection_dropped_after_the_work_was_done_duplicates_nothing(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.fake.fail("events.create")
+    mworld.fake.fail("messages.create")
+    mworld.cycle()
+    assert len(mworld.fake.events(ours=True)) == 6, "transactionId made the resent create answer with the first event"
+    assert len(mworld.fake.drafts()) == 2, "the copy made by the resent create was removed"
+    with mworld.store() as store:
+        refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
+    assert refs == {d.data["id"] for d in mworld.fake.drafts()}, "the journal points at the drafts that were kept"
+    assert mworld.fake.count("messages.create") == 2 + 1, "the dropped create was sent again"
+
+
+def test_a_revoked_grant_marks_the_account_and_the_others_keep_working(mworld: MicrosoftWorld, tmp_path: Path) -> None:
+    (tmp_path / "cal").mkdir()
+    mworld.extra = f"""\
+  - name: home
+    type: local
+    calendar: {tmp_path}/cal
+    followup_calendar: {tmp_path}/followups
+    drafts: {tmp_path}/Drafts
+"""
+    cache = tmp_path / "msal.json"
+    cache.write_text(json.dumps({**json.loads(cache.read_text()), "AccessToken": {}}))  # the access token expired
+    mworld.fake.revoked = True
+    health: dict[str, daemon.Health] = {}
+    config = mworld.config()
+    with mworld.store() as store:
+        engine = Engine(config, store, clock=lambda: mworld.now)
+        first = daemon.run_accounts(engine, config.accounts, health)
+        assert "interview-followup auth microsoft --account outlook" in first.needs_sign_in["outlook"]
+        assert "AADSTS70000" in first.needs_sign_in["outlook"] and "Trace ID" not in first.needs_sign_in["outlook"]
+        assert [r.account for r in first.reports] == ["home"], "the local account still ran"
+        refreshes = mworld.fake.token_requests
+        second = daemon.run_accounts(engine, config.accounts, health)
+        assert [r.account for r in second.reports] == ["home"]
+        assert mworld.fake.token_requests == refreshes, "no retry until the sign-in changes"
+        assert status.accounts(config, store)[0]["needs_sign_in"].startswith("needs sign-in")
+        mworld.fake.revoked = False
+        mworld.sign_in()  # what `auth microsoft` does
+        third = daemon.run_accounts(engine, config.accounts, health)
+        assert sorted(r.account for r in third.reports) == ["home", "outlook"]
+        assert status.accounts(config, store)[0]["needs_sign_in"] is None
+
+
+def test_run_once_exits_3_and_says_what_to_run_when_not_signed_in(
+    mworld: MicrosoftWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from interview_followup import cli
+
+    (mworld.root / "msal.json").unlink()
+    mworld.config()
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "run", "--once"]) == 3
+    assert "interview-followup auth microsoft --account outlook" in capsys.readouterr().err
+
+
+def test_the_token_cache_is_private_and_written_only_when_it_changed(mworld: MicrosoftWorld) -> None:
+    path = mworld.root / "msal.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    written = path.stat().st_mtime_ns
+    mworld.cycle()
+    mworld.cycle()
+    assert path.stat().st_mtime_ns == written, "a valid access token in the cache: nothing to write"
+    assert "refresh-" in path.read_text()
+
+
+def test_auth_microsoft_signs_in_with_a_device_code(mworld: MicrosoftWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    from interview_followup import cli
+
+    (mworld.root / "msal.json").unlink()
+    mworld.fake.pending_polls = 1  # the person takes a moment to type the code
+    mworld.config()
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "auth", "microsoft"]) == 0
+    out = capsys.readouterr().out
+    assert "https://microsoft.com/devicelogin" in out and "FAKE-CODE" in out
+    assert "Signed in as sam.lee@example.net" in out
+    assert (mworld.root / "msal.json").stat().st_mode & 0o777 == 0o600
+    mworld.fake.put_event(interview())
+    assert len(mworld.cycle().actions) == 8, "the new sign-in works: 2 drafts and 6 entries"
+
+
+def test_check_says_how_to_sign_in_before_the_first_login(mworld: MicrosoftWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    from interview_followup import cli
+
+    (mworld.root / "msal.json").unlink()
+    mworld.config()
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "check"]) == 2
+    assert "run `interview-followup auth microsoft --account outlook`" in capsys.readouterr().err
+
+
+def test_a_bad_client_id_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"me:\n  addresses: [{ME}]\naccounts:\n  - name: o\n    type: microsoft\n    client_id: my-app\n")
+    with pytest.raises(config_module.UserError, match=r"config.yaml:6: accounts\[0\].client_id: use the Application"):
+        config_module.load(path)
