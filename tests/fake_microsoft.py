@@ -17,6 +17,7 @@ import base64
 import email
 import email.policy
 import email.utils
+import html
 import itertools
 import json
 import re
@@ -147,6 +148,7 @@ class FakeMicrosoft:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _tokens: set[str] = field(default_factory=set)
     _granted: str = ""
+    _nonce: str = ""
     """The scopes asked for when signing in: the device-code poll does not repeat them."""
 
     @property
@@ -349,12 +351,15 @@ class FakeMicrosoft:
                 {},
             )
         form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
-        if path.endswith("/authorize"):  # the person signs in and consents in the browser
-            target = (
-                query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": "browser-code", "state": query.get("state", "")})
-            )
-            return 302, {}, {"Location": target}
         self._granted = form.get("scope") or query.get("scope") or self._granted
+        if path.endswith("/authorize"):  # the person signs in and consents; the page posts the code back
+            if query.get("response_mode") != "form_post":
+                self.violations.append("authorize: msal's loopback listener takes form_post answers only")
+            self._nonce = query.get("nonce", "")
+            fields = {"code": "browser-code", "state": query.get("state", "")}
+            inputs = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items())
+            page = f'<form method="post" action="{html.escape(query["redirect_uri"])}">{inputs}</form>'
+            return 200, page.encode(), {"Content-Type": "text/html"}
         if path.endswith("/devicecode"):
             return (
                 200,
@@ -385,6 +390,8 @@ class FakeMicrosoft:
             "preferred_username": "sam.lee@example.net", "name": "Sam Lee", "iat": int(time.time()),
             "exp": int(time.time()) + 3600,
         }  # fmt: skip
+        if grant == "authorization_code":
+            claims["nonce"] = self._nonce
         id_token = ".".join(_token(part) for part in ({"alg": "none", "typ": "JWT"}, claims)) + "."
         return (
             200,
@@ -642,7 +649,7 @@ def serve(pem: Path) -> Iterator[FakeMicrosoft]:
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)
-            if data:
+            if data and "Content-Type" not in extra:
                 kind = "message/rfc822" if isinstance(answer, bytes) else "application/json; odata.metadata=minimal"
                 self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))

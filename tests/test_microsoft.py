@@ -403,6 +403,57 @@ def test_auth_microsoft_signs_in_with_a_device_code(mworld: MicrosoftWorld, caps
     assert len(mworld.cycle().actions) == 8, "the new sign-in works: 2 drafts and 6 entries"
 
 
+def test_auth_microsoft_browser_signs_in_through_the_loopback_redirect(
+    mworld: MicrosoftWorld, tls: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import html
+    import re
+    import ssl
+    import threading
+    import urllib.parse
+    import urllib.request
+    import webbrowser
+
+    from interview_followup import cli
+
+    def answer(url: str) -> None:
+        page = urllib.request.urlopen(url, timeout=10, context=ssl.create_default_context(cafile=str(tls))).read().decode()
+        action = html.unescape(re.search(r'action="([^"]+)"', page)[1])  # type: ignore[index]
+        fields = {k: html.unescape(v) for k, v in re.findall(r'name="(\w+)" value="([^"]*)"', page)}
+        urllib.request.urlopen(action, urllib.parse.urlencode(fields).encode(), timeout=10).read()
+
+    def visit(url: str, *_: object, **__: object) -> bool:
+        """The person's browser: Microsoft's page, whose form posts the code to msal's loopback listener."""
+        threading.Thread(target=answer, args=(url,), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(microsoft_auth, "BROWSER_WAIT", 20)
+    monkeypatch.setattr(webbrowser, "get", lambda *_: webbrowser.GenericBrowser("true"))
+    monkeypatch.setattr(webbrowser, "open", visit)
+    (mworld.root / "msal.json").unlink()
+    mworld.config()
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "auth", "microsoft", "--browser"]) == 0
+    assert "Signed in as sam.lee@example.net" in capsys.readouterr().out
+    mworld.fake.put_event(interview())
+    assert len(mworld.cycle().actions) == 8
+
+
+def test_auth_microsoft_browser_without_a_browser_says_what_to_do_instead(
+    mworld: MicrosoftWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import webbrowser
+
+    from interview_followup import cli
+
+    def nothing(*_: object) -> webbrowser.BaseBrowser:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", nothing)
+    mworld.config()
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "auth", "microsoft", "--browser"]) == 2
+    assert "leave out --browser" in capsys.readouterr().err
+
+
 def test_check_says_how_to_sign_in_before_the_first_login(mworld: MicrosoftWorld, capsys: pytest.CaptureFixture[str]) -> None:
     from interview_followup import cli
 

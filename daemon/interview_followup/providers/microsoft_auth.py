@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import webbrowser
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ SCOPES = {
 }
 """Delegated permissions; msal adds offline_access (to stay signed in), openid and profile itself."""
 TIMEOUT = 30
+BROWSER_WAIT = 600
+"""Seconds `auth microsoft --browser` waits for the person to finish in the browser."""
 RETRIES = 4
 MAX_WAIT = 60.0
 _SIGN_IN_ERRORS = {"invalid_grant", "interaction_required", "invalid_client", "unauthorized_client", "consent_required"}
@@ -158,8 +161,15 @@ def sign_in(account: MicrosoftAccount, store: Keeper, *, browser: bool, say: Cal
     wanted = scopes(account)
     try:
         if browser:
+            try:
+                webbrowser.get()
+            except webbrowser.Error:
+                raise UserError("no web browser found on this machine: leave out --browser and enter a code instead") from None
             result = app.acquire_token_interactive(
-                wanted, prompt="select_account", success_template="Signed in. You can close this tab and go back to the terminal."
+                wanted,
+                prompt="select_account",
+                timeout=BROWSER_WAIT,
+                success_template="Signed in. You can close this tab and go back to the terminal.",
             )
         else:
             flow = app.initiate_device_flow(scopes=wanted)
