@@ -217,6 +217,11 @@ class FakeMicrosoft:
             item.data.update(changes)
             self._touch(item)
 
+    def revoke_access_tokens(self) -> None:
+        """Access tokens stop working before they expire (a password change): Graph answers 401."""
+        with self._lock:
+            self._tokens.clear()
+
     def fail(self, route: str, status: int = 0, times: int = 1, retry_after: str | None = None) -> None:
         self.failures.append(Failure(route, status, times, retry_after))
 

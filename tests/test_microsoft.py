@@ -468,3 +468,20 @@ def test_a_bad_client_id_is_named_with_its_line(tmp_path: Path) -> None:
     path.write_text(f"me:\n  addresses: [{ME}]\naccounts:\n  - name: o\n    type: microsoft\n    client_id: my-app\n")
     with pytest.raises(config_module.UserError, match=r"config.yaml:6: accounts\[0\].client_id: use the Application"):
         config_module.load(path)
+
+
+def test_an_access_token_refused_before_it_expires_is_refreshed_once(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.fake.revoke_access_tokens()
+    refreshes = mworld.fake.token_requests
+    assert len(mworld.cycle().actions) == 8
+    assert mworld.fake.token_requests == refreshes + 1
+
+
+def test_a_huge_message_is_read_only_as_far_as_judging_needs(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    attachment = "QUJD" * (5 * 1024 * 1024 // 4)
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Happy to talk.\n\n" + attachment), mworld.now)
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices)

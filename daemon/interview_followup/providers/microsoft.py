@@ -274,10 +274,11 @@ class OutlookMail:
         light = replace(mail.parse(f"{headers}\r\n{preview}\r\n".encode(), message_id, received), thread=thread)
         if not worth_reading(light):
             return light
-        reply = self.client.call("GET", f"/me/messages/{message_id}/$value", headers={"Prefer": PREFER}, allow=(404,))
+        path = f"/me/messages/{message_id}/$value"
+        reply = self.client.call("GET", path, headers={"Prefer": PREFER}, allow=(404,), limit=mail.READ_LIMIT)
         if reply.status == 404:  # deleted since it arrived
             return None
-        return replace(mail.parse(reply.content[: mail.READ_LIMIT], message_id, received), thread=thread)
+        return replace(mail.parse(reply.content, message_id, received), thread=thread)
 
     # drafts ------------------------------------------------------------------------------
     def _drafts_with(self, key: str, folder: str = "drafts") -> list[dict[str, Any]]:

@@ -254,8 +254,10 @@ class Client:
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         allow: tuple[int, ...] = (),
+        limit: int | None = None,
     ) -> Reply:
-        """A successful reply or one whose status the caller handles; `url` is a Graph path or a link Graph gave."""
+        """A successful reply or one whose status the caller handles; `url` is a Graph path or a link Graph gave.
+        With `limit`, a successful body is read only that far, as raw content (a big attachment stays unread)."""
         target = url if url.startswith("https://") else self.endpoint + url
         what = f"{method} {urlsplit(target).path}"
         refreshed = False
@@ -269,22 +271,24 @@ class Client:
                     json=body,
                     headers={**(headers or {}), "Authorization": f"Bearer {self._token(refreshed)}"},
                     timeout=TIMEOUT,
+                    stream=limit is not None,
                 )
             except _NETWORK_ERRORS as exc:
                 problem, wait = f"{what}: {type(exc).__name__}", None
             else:
                 status = answer.status_code
+                if limit is not None and status < 300:
+                    with answer:
+                        return Reply(status, {}, answer.raw.read(limit, decode_content=True))
                 if status < 300 or status in allow:
                     return Reply(status, _json(answer), answer.content)
-                if status == 401 and not refreshed:  # the access token was revoked early: one forced refresh
-                    refreshed = True
-                    continue
                 code = _code(answer)
-                if status == 401:
+                if status == 401 and refreshed:
                     raise self._sign_in(f"Microsoft refused the login (HTTP 401 {code})".rstrip())
-                if status not in (429, 500, 502, 503, 504):
+                if status not in (401, 429, 500, 502, 503, 504):
                     raise Unavailable(f"Microsoft: {what}: HTTP {status} {code}".rstrip())
-                problem, wait = f"{what}: HTTP {status} {code}".rstrip(), _retry_after(answer)
+                refreshed = refreshed or status == 401  # an access token revoked early: refresh it once
+                problem, wait = f"{what}: HTTP {status} {code}".rstrip(), 0.0 if status == 401 else _retry_after(answer)
             if attempt == self.retries:
                 raise Unavailable(f"Microsoft: {problem} (gave up after {attempt + 1} attempts)")
             delay = wait if wait is not None else min(MAX_WAIT, 2.0**attempt) * random.uniform(0.5, 1.0)

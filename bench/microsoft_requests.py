@@ -1,0 +1,62 @@
+"""Graph requests and time per pass on the Microsoft backend, against the loopback fake of the test suite.
+
+    .venv/bin/python bench/microsoft_requests.py
+
+Prints, for each kind of pass, the Graph requests made (by route), the requests to the identity
+platform and the wall time. The fake speaks HTTPS on loopback, so the time is the client's own
+cost plus a local TLS round trip per request (connections are reused).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from conftest import at, message  # noqa: E402
+from fake_microsoft import certificate, serve  # noqa: E402
+from test_microsoft import MicrosoftWorld, interview  # noqa: E402
+
+
+def measure(world: MicrosoftWorld, label: str) -> None:
+    before = len(world.fake.requests)
+    refreshes = world.fake.token_requests
+    started = time.perf_counter()
+    report = world.cycle()
+    elapsed = time.perf_counter() - started
+    routes = Counter(route for route, _ in world.fake.requests[before:])
+    token = world.fake.token_requests - refreshes
+    total = sum(routes.values()) + token
+    detail = ", ".join(f"{r} {n}" for r, n in sorted(routes.items())) + (f", token {token}" if token else "")
+    print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        os.environ["REQUESTS_CA_BUNDLE"] = str(certificate(root))
+        with serve(root / "fake-microsoft.pem") as fake:
+            world = MicrosoftWorld(root, fake, at("2026-11-17T09:00"))
+            world.sign_in()  # prints the device code it would show
+            measure(world, "first pass, empty calendar and mailbox")
+            measure(world, "idle pass")
+            fake.put_event(interview())
+            world.now = at("2026-11-17T12:00")
+            measure(world, "one interview has just ended")
+            world.now = at("2026-11-18T09:00")
+            measure(world, "next morning, nothing new")
+            measure(world, "idle pass")
+            fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?"), world.now)
+            measure(world, "one unrelated message")
+            fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday."), world.now)
+            measure(world, "the employer replies")
+            measure(world, "idle pass")
+
+
+if __name__ == "__main__":
+    main()
