@@ -7,6 +7,7 @@ and refuses (``Outcome.MODIFIED``) when the user has changed the item since.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,20 @@ from typing import Protocol
 
 from ..config import Account, Config
 from ..model import EntryPayload, Event, InboundMessage
+
+RETRIES = 4
+MAX_WAIT = 60.0
+
+
+def backoff(attempt: int, asked: float | None) -> float:
+    """Seconds before the next try: what the server asked for, else exponential with jitter; capped either way."""
+    delay = asked if asked is not None else min(MAX_WAIT, 2.0**attempt) * random.uniform(0.5, 1.0)
+    return min(delay, MAX_WAIT)
+
+
+def rfc3339(value: object) -> datetime:
+    """Python 3.10's fromisoformat does not read the "Z" online APIs write for UTC."""
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 class Unavailable(Exception):

@@ -23,7 +23,7 @@ from .. import mail, untrusted
 from ..config import Config, GoogleAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Window
+from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Window, rfc3339
 from . import google_auth as auth
 
 KEY_PROPERTY = "interviewFollowupKey"
@@ -132,7 +132,7 @@ class GoogleCalendar:
 
     def _moment(self, value: dict[str, Any]) -> tuple[datetime, bool]:
         if "dateTime" in value:
-            return _rfc3339(value["dateTime"]), False
+            return rfc3339(value["dateTime"]), False
         return datetime.combine(date.fromisoformat(value["date"]), time(), self.zone), True
 
     def _calendar_id(self, name: str) -> str:
@@ -331,11 +331,6 @@ class Gmail:
         return found
 
 
-def _rfc3339(value: object) -> datetime:
-    """Python 3.10's fromisoformat does not read the "Z" Google writes for UTC."""
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
 def _fingerprint(draft: dict[str, Any]) -> str:
     return f"{draft['id']} {draft['message']['id']}"
 
@@ -372,7 +367,7 @@ def _attendee(data: dict[str, Any]) -> Attendee | None:
 def _same(current: object, wanted: object) -> bool:
     if isinstance(wanted, dict) and isinstance(current, dict) and "dateTime" in wanted:
         try:
-            return _rfc3339(current["dateTime"]) == _rfc3339(wanted["dateTime"])
+            return rfc3339(current["dateTime"]) == rfc3339(wanted["dateTime"])
         except (KeyError, ValueError):
             return False
     return (current or "") == wanted

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 import webbrowser
@@ -25,7 +24,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
 
 from ..errors import UserError
-from . import SignInNeeded, Unavailable
+from . import RETRIES, SignInNeeded, Unavailable, backoff
 from .local import write_atomically
 
 log = logging.getLogger(__name__)
@@ -37,8 +36,6 @@ SCOPES = {
     "https://www.googleapis.com/auth/gmail.compose": "create thank-you drafts and remove unneeded ones (never used to send)",
 }
 TIMEOUT = 30
-RETRIES = 4
-MAX_WAIT = 60.0
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 _PERMISSION_REASONS = {"insufficientPermissions", "forbidden", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 _NETWORK_ERRORS = (OSError, httplib2.HttpLib2Error, google.auth.exceptions.TransportError)
@@ -173,9 +170,9 @@ class Client:
                 problem, wait = f"{what}: {type(exc).__name__}: {exc}", None
             if attempt == self.retries:
                 raise Unavailable(f"Google: {problem} (gave up after {attempt + 1} attempts)")
-            delay = wait if wait is not None else min(MAX_WAIT, 2.0**attempt) * random.uniform(0.5, 1.0)
+            delay = backoff(attempt, wait)
             log.info("%s: %s; retrying in %.1fs", self.account, problem, delay)
-            self.sleep(min(delay, MAX_WAIT))
+            self.sleep(delay)
         raise AssertionError("unreachable")
 
     def pages(

@@ -23,7 +23,7 @@ from .. import mail, untrusted
 from ..config import Config, MicrosoftAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
+from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window, rfc3339
 from . import microsoft_auth as auth
 
 KEY_PROPERTY = "String {4d8373dc-3b1c-4344-8503-5a6e83bad9d5} Name InterviewFollowupKey"
@@ -73,7 +73,9 @@ class OutlookCalendar:
             source = f"microsoft:{name.casefold()}"
             saved = rounds.get(name) or {}
             lagging = not saved or window.end - datetime.fromisoformat(saved["end"]) > SLIDE
-            items, link, full = self._delta(self._path(name), None if lagging else saved["link"], window)
+            span = {"startDateTime": _utc(window.start), "endDateTime": _utc(window.end)}
+            first = (f"{self._path(name)}/calendarView/delta", span)
+            items, link, full = _delta(self.client, None if lagging else saved["link"], first, "calendar")
             rounds[name] = {"link": link, "end": window.end.isoformat() if full else saved["end"]}
             if full:
                 replaced.add(source)
@@ -90,22 +92,6 @@ class OutlookCalendar:
                     events.append((source, event))
         self._path(self.followups)
         return CalendarChanges(events, replaced, json.dumps({"rounds": rounds, "ids": self._ids}), problems, removed=removed)
-
-    def _delta(self, path: str, link: str | None, window: Window) -> tuple[list[dict[str, Any]], str, bool]:
-        """Changes since the delta link, or a new round over the window when there is none or it expired."""
-        if link:
-            pages = self.client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
-        else:
-            span = {"startDateTime": _utc(window.start), "endDateTime": _utc(window.end)}
-            pages = self.client.pages(f"{path}/calendarView/delta", params=span, headers={"Prefer": PREFER})
-        items: list[dict[str, Any]] = []
-        for reply in pages:
-            if reply.status >= 300:
-                if link and _expired(reply):
-                    return self._delta(path, None, window)
-                raise Unavailable(f"Microsoft: calendar delta: HTTP {reply.status} {auth.error_code(reply.body)}")
-            items += reply.body.get("value", [])
-        return items, str(reply.body.get("@odata.deltaLink", "")), link is None
 
     def _event(self, item: dict[str, Any]) -> Event | None:
         if item.get("type") == "seriesMaster":
@@ -221,7 +207,9 @@ class OutlookMail:
         """New inbox mail from the inbox's delta link; a bounded listing at the start or after the link expired."""
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         newest = str(state.get("newest", ""))
-        items, link = self._delta(state.get("link"), since, newest)
+        start = max(since, datetime.fromisoformat(newest) - FALLBACK_SLACK) if newest else since
+        query = {"$select": _MAIL_FIELDS, "$filter": f"receivedDateTime ge {_utc(start)}"}
+        items, link, _ = _delta(self.client, state.get("link"), ("/me/mailFolders/inbox/messages/delta", query), "inbox")
         messages: list[InboundMessage] = []
         problems: list[str] = []
         for item in items:
@@ -238,34 +226,18 @@ class OutlookMail:
                 newest = max(newest, message.received.astimezone(timezone.utc).isoformat())
         return MailChanges(messages, json.dumps({"link": link, "newest": newest}), problems)
 
-    def _delta(self, link: str | None, since: datetime, newest: str) -> tuple[list[dict[str, Any]], str]:
-        if link:
-            pages = self.client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
-        else:
-            start = max(since, datetime.fromisoformat(newest) - FALLBACK_SLACK) if newest else since
-            query = {"$select": _MAIL_FIELDS, "$filter": f"receivedDateTime ge {_utc(start)}"}
-            pages = self.client.pages("/me/mailFolders/inbox/messages/delta", params=query, headers={"Prefer": PREFER})
-        items: list[dict[str, Any]] = []
-        for reply in pages:
-            if reply.status >= 300:
-                if link and _expired(reply):
-                    return self._delta(None, since, newest)
-                raise Unavailable(f"Microsoft: inbox delta: HTTP {reply.status} {auth.error_code(reply.body)}")
-            items += reply.body.get("value", [])
-        return items, str(reply.body.get("@odata.deltaLink", ""))
-
     def _read(self, item: dict[str, Any], worth_reading: Callable[[InboundMessage], bool]) -> InboundMessage | None:
         """The listed fields first; the MIME source (its first part, as much as classification reads) only when
         they say the message may matter: that is where auto-reply headers, reports and invitations are."""
         message_id = str(item["id"])
-        received = _rfc3339(item["receivedDateTime"])
+        received = rfc3339(item["receivedDateTime"])
         lines = {
             "From": _addresses([item.get("from") or item.get("sender")]),
             "To": _addresses(item.get("toRecipients")),
             "Cc": _addresses(item.get("ccRecipients")),
             "Reply-To": _addresses(item.get("replyTo")),
             "Subject": untrusted.line(item.get("subject") or "", 2000),
-            "Date": email.utils.format_datetime(_rfc3339(item.get("sentDateTime") or item["receivedDateTime"])),
+            "Date": email.utils.format_datetime(rfc3339(item.get("sentDateTime") or item["receivedDateTime"])),
             "Message-ID": untrusted.line(item.get("internetMessageId") or "", 300),
         }
         headers = "".join(f"{name}: {value}\r\n" for name, value in lines.items() if value)
@@ -316,6 +288,25 @@ class OutlookMail:
         return found
 
 
+def _delta(
+    client: auth.Client, link: str | None, first: tuple[str, dict[str, str]], what: str
+) -> tuple[list[dict[str, Any]], str, bool]:
+    """Items changed since the delta link, the next link, and whether this was a new round: one starts from
+    `first` (path and query) when there is no link or Graph says it expired."""
+    if link:
+        pages = client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
+    else:
+        pages = client.pages(first[0], params=first[1], headers={"Prefer": PREFER})
+    items: list[dict[str, Any]] = []
+    for reply in pages:
+        if reply.status >= 300:
+            if link and _expired(reply):
+                return _delta(client, None, first, what)
+            raise Unavailable(f"Microsoft: {what} delta: HTTP {reply.status} {auth.error_code(reply.body)}")
+        items += reply.body.get("value", [])
+    return items, str(reply.body.get("@odata.deltaLink", "")), link is None
+
+
 def _delete(client: auth.Client, kind: str, expected: str) -> Outcome:
     """Delete what we made, compared by changeKey and guarded by If-Match: a change by the person wins."""
     ref, _, change = expected.partition(" ")
@@ -355,10 +346,6 @@ def _fingerprint(item: dict[str, Any]) -> str:
 def _utc(moment: datetime, zone: bool = True) -> str:
     text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
     return text + "Z" if zone else text
-
-
-def _rfc3339(value: object) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _person(data: dict[str, Any] | None) -> Person | None:

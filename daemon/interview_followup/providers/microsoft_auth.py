@@ -8,7 +8,6 @@ could not send a message with this login.
 from __future__ import annotations
 
 import logging
-import random
 import time
 import webbrowser
 from collections.abc import Callable, Iterator
@@ -22,7 +21,7 @@ import requests
 
 from ..config import MicrosoftAccount
 from ..errors import UserError
-from . import SignInNeeded, Unavailable
+from . import RETRIES, SignInNeeded, Unavailable, backoff
 from .local import write_atomically
 
 log = logging.getLogger(__name__)
@@ -35,8 +34,6 @@ SCOPES = {
 TIMEOUT = 30
 BROWSER_WAIT = 600
 """Seconds `auth microsoft --browser` waits for the person to finish in the browser."""
-RETRIES = 4
-MAX_WAIT = 60.0
 _SIGN_IN_ERRORS = {"invalid_grant", "interaction_required", "invalid_client", "unauthorized_client", "consent_required"}
 _NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
@@ -291,9 +288,9 @@ class Client:
                 problem, wait = f"{what}: HTTP {status} {code}".rstrip(), 0.0 if status == 401 else _retry_after(answer)
             if attempt == self.retries:
                 raise Unavailable(f"Microsoft: {problem} (gave up after {attempt + 1} attempts)")
-            delay = wait if wait is not None else min(MAX_WAIT, 2.0**attempt) * random.uniform(0.5, 1.0)
+            delay = backoff(attempt, wait)
             log.info("%s: %s; retrying in %.1fs", self.account.name, problem, delay)
-            self.sleep(min(delay, MAX_WAIT))
+            self.sleep(delay)
         raise AssertionError("unreachable")
 
     def pages(
