@@ -420,15 +420,10 @@ class FakeMicrosoft:
         return 200, {"value": [{"id": cid, "name": name} for cid, name in self.calendars.items()]}, {}
 
     def _calendarView_delta(self, c: Call) -> Answer:
-        if "$skiptoken" in c.query:
-            state = _untoken(c.query["$skiptoken"])
-        elif "$deltatoken" in c.query:
-            state = {**_untoken(c.query["$deltatoken"]), "offset": 0}
-            if state["seq"] < self.delta_floor:
-                return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
-        else:
-            state = {"cal": self._calendar(c.match), "seq": 0, "offset": 0}
-            state |= {"start": c.query["startDateTime"], "end": c.query["endDateTime"]}
+        first = {"cal": self._calendar(c.match), "start": c.query.get("startDateTime"), "end": c.query.get("endDateTime")}
+        state = self._round(c.query, first)
+        if state is None:
+            return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
         start, end = (datetime.fromisoformat(state[k].replace("Z", "+00:00")) for k in ("start", "end"))
         rows: list[dict[str, Any]] = []
         for item in sorted(self.items.values(), key=lambda i: i.seq):
@@ -436,10 +431,20 @@ class FakeMicrosoft:
                 continue
             inside = _graph_time(item.data["start"]) < end and _graph_time(item.data["end"]) > start
             if not item.deleted and inside:
-                rows.append(self._event(item))
+                rows.append(self._public(item))
             elif state["seq"]:  # an incremental round reports what left the view
                 rows.append({"@odata.type": "#microsoft.graph.event", "id": item.data["id"], "@removed": {"reason": "deleted"}})
         return self._page(rows, state, c.prefer, c.match, "calendarView/delta")
+
+    def _round(self, query: dict[str, str], first: dict[str, Any]) -> dict[str, Any] | None:
+        """Where a delta request stands: a page of a round, a new round from a delta token (None once it
+        expired), or a first round with the options of `first`."""
+        if "$skiptoken" in query:
+            return _untoken(query["$skiptoken"])
+        if "$deltatoken" in query:
+            state = {**_untoken(query["$deltatoken"]), "offset": 0}
+            return state if state["seq"] >= self.delta_floor else None
+        return {**first, "seq": 0, "offset": 0}
 
     def _page(self, rows: list[dict[str, Any]], state: dict[str, Any], prefer: str, match: dict[str, str], what: str) -> Answer:
         wanted = re.search(r"odata.maxpagesize=(\d+)", prefer)
@@ -457,7 +462,8 @@ class FakeMicrosoft:
             answer["@odata.deltaLink"] = f"{path}?$deltatoken={_token({**state, 'seq': top, 'offset': 0})}"
         return 200, answer, {}
 
-    def _event(self, item: Item, select: str = "") -> dict[str, Any]:
+    def _public(self, item: Item, select: str = "") -> dict[str, Any]:
+        """An event or message as Graph shows it: its properties (only the `$select`ed ones) and its etag."""
         data = {**item.data, "@odata.etag": f'W/"{item.data["changeKey"]}"'}
         if select:
             data = {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
@@ -467,14 +473,14 @@ class FakeMicrosoft:
         prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
         calendar = self._calendar(c.match)
         found = [i for i in self.items.values() if i.folder == calendar and not i.deleted and i.props.get(prop) == value]
-        return 200, {"value": [self._event(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+        return 200, {"value": [self._public(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
 
     def _events_create(self, c: Call) -> Answer:
         calendar = self._calendar(c.match)
         transaction = c.data.get("transactionId")
         for item in self.items.values():  # Graph answers a repeated create with the event it made
             if transaction and item.folder == calendar and not item.deleted and item.data.get("transactionId") == transaction:
-                return 201, self._event(item), {}
+                return 201, self._public(item), {}
         event_id = f"AAMkEvt{next(self._ids)}"
         fields = {k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"}
         props = {p["id"]: p["value"] for p in c.data.get("singleValueExtendedProperties", [])}
@@ -485,7 +491,7 @@ class FakeMicrosoft:
         item.data["organizer"] = {"emailAddress": {"name": "Sam Lee", "address": "sam.lee@example.net"}}
         self._touch(item)
         self.items[event_id] = item
-        return 201, self._event(item), {}
+        return 201, self._public(item), {}
 
     def _live(self, match: dict[str, str], folders: set[str] | None = None) -> Item | None:
         item = self.items.get(match["id"])
@@ -495,7 +501,7 @@ class FakeMicrosoft:
 
     def _events_get(self, c: Call) -> Answer:
         item = self._live(c.match, set(self.calendars))
-        return (200, self._event(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
+        return (200, self._public(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
 
     def _precondition(self, item: Item, headers: Any) -> bool:
         return headers.get("If-Match") in (None, "*", f'W/"{item.data["changeKey"]}"')
@@ -514,7 +520,7 @@ class FakeMicrosoft:
             _wire_time(_graph_time(item.data["end"])),
         )
         self._touch(item)
-        return 200, self._event(item), {}
+        return 200, self._public(item), {}
 
     def _events_delete(self, c: Call) -> Answer:
         return self._delete(c.match, c.headers, set(self.calendars))
@@ -531,15 +537,10 @@ class FakeMicrosoft:
 
     # mail --------------------------------------------------------------------------------
     def _messages_delta(self, c: Call) -> Answer:
-        if "$skiptoken" in c.query:
-            state = _untoken(c.query["$skiptoken"])
-        elif "$deltatoken" in c.query:
-            state = {**_untoken(c.query["$deltatoken"]), "offset": 0}
-            if state["seq"] < self.delta_floor:
-                return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
-        else:
-            after = _RECEIVED.match(c.query.get("$filter", ""))
-            state = {"seq": 0, "offset": 0, "select": c.query.get("$select", ""), "after": after[1] if after else ""}
+        after = _RECEIVED.match(c.query.get("$filter", ""))
+        state = self._round(c.query, {"select": c.query.get("$select", ""), "after": after[1] if after else ""})
+        if state is None:
+            return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
         rows = []
         for item in sorted(self.items.values(), key=lambda i: i.seq):
             if item.folder != "inbox" or item.seq <= state["seq"]:
@@ -549,19 +550,13 @@ class FakeMicrosoft:
             if item.deleted:
                 rows.append({"id": item.data["id"], "@removed": {"reason": "deleted"}})
             else:
-                rows.append(self._message(item, state["select"]))
+                rows.append(self._public(item, state["select"]))
         return self._page(rows, state, c.prefer, c.match, "")
-
-    def _message(self, item: Item, select: str = "") -> dict[str, Any]:
-        data = {**item.data, "@odata.etag": f'W/"{item.data["changeKey"]}"'}
-        if select:
-            data = {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
-        return data
 
     def _messages_list(self, c: Call) -> Answer:
         prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
         found = [i for i in self.items.values() if i.folder == c.match["folder"] and not i.deleted and i.props.get(prop) == value]
-        return 200, {"value": [self._message(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+        return 200, {"value": [self._public(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
 
     def _messages_create(self, c: Call) -> Answer:
         message_id = f"AAMkDraft{next(self._ids)}"
@@ -577,11 +572,11 @@ class FakeMicrosoft:
         item = Item(fields, "drafts", 0, props)
         self._touch(item)
         self.items[message_id] = item
-        return 201, self._message(item), {}
+        return 201, self._public(item), {}
 
     def _messages_get(self, c: Call) -> Answer:
         item = self._live(c.match, {"inbox", "drafts", "sentitems"})
-        return (200, self._message(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
+        return (200, self._public(item, c.query.get("$select", "")), {}) if item else _error(404, "ErrorItemNotFound")
 
     def _messages_mime(self, c: Call) -> Answer:
         item = self._live(c.match, {"inbox"})
