@@ -35,7 +35,7 @@ def measure(world: GoogleWorld, label: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder, serve() as fake:
+    with tempfile.TemporaryDirectory() as folder, serve(clock=lambda: world.now) as fake:
         root = Path(folder)
         token_file(root / "token.json", fake)
         (root / "client.json").write_text("{}")
@@ -48,9 +48,12 @@ def main() -> None:
         world.now = at("2026-11-18T09:00")
         measure(world, "next morning, nothing new")
         measure(world, "idle pass")
-        fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?"), world.now)
+        fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?", received=world.now), world.now)
         measure(world, "one unrelated message")
-        fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday."), world.now)
+        fake.deliver(
+            message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday.", received=world.now),
+            world.now,
+        )
         measure(world, "the employer replies")
         measure(world, "idle pass")
 

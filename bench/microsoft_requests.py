@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         os.environ["REQUESTS_CA_BUNDLE"] = str(certificate(root))
-        with serve(root / "fake-microsoft.pem") as fake:
+        with serve(root / "fake-microsoft.pem", clock=lambda: world.now) as fake:
             world = MicrosoftWorld(root, fake, at("2026-11-17T09:00"))
             world.sign_in()  # prints the device code it would show
             measure(world, "first pass, empty calendar and mailbox")
@@ -51,9 +51,12 @@ def main() -> None:
             world.now = at("2026-11-18T09:00")
             measure(world, "next morning, nothing new")
             measure(world, "idle pass")
-            fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?"), world.now)
+            fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?", received=world.now), world.now)
             measure(world, "one unrelated message")
-            fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday."), world.now)
+            fake.deliver(
+                message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk Friday.", received=world.now),
+                world.now,
+            )
             measure(world, "the employer replies")
             measure(world, "idle pass")
 

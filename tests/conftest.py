@@ -75,10 +75,12 @@ def message(
     subject: str,
     body: str = "Thanks, we will be in touch.",
     headers: str = "",
-    received: datetime | None = None,
+    *,
+    received: datetime,
     to: str = f"Sam Lee <{ME}>",
 ) -> bytes:
-    stamp = email.utils.format_datetime((received or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    """A message as a mail server hands it over, stamped `received` (always the test's clock, never the real one)."""
+    stamp = email.utils.format_datetime(received.astimezone(timezone.utc))
     text = (
         f"Received: from mx.example.net by mail.example.net; {stamp}\n"
         f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {stamp}\n"

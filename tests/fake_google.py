@@ -18,7 +18,7 @@ import re
 import socket
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,6 +107,8 @@ class Message:
 
 @dataclass
 class FakeGoogle:
+    clock: Callable[[], datetime]
+    """The test's clock: every time the fake writes (an event's `updated`) comes from it."""
     url: str = ""
     calendars: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {"primary": {}})
     names: dict[str, str] = field(default_factory=lambda: {"primary": "Sam Lee"})
@@ -128,6 +130,13 @@ class FakeGoogle:
     _tokens: set[str] = field(default_factory=set)
 
     # what a test does ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every calendar, message, token and request: a fresh account on the same server."""
+        with self._lock:
+            fresh = FakeGoogle(self.clock, self.url)
+            fresh._lock = self._lock
+            self.__dict__.update(fresh.__dict__)
+
     def put_event(self, event: dict[str, Any], calendar: str = "primary") -> dict[str, Any]:
         """An event written by someone else (an invitation, or the person in the Calendar app)."""
         with self._lock:
@@ -182,7 +191,7 @@ class FakeGoogle:
     def _stamp(self, event: dict[str, Any]) -> None:
         event["_seq"] = next(self._sequence)
         event["etag"] = f'"{event["_seq"]}"'
-        event["updated"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+        event["updated"] = self.clock().astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
     def _thread_of(self, message: Message) -> str:
         parent = re.findall(r"<[^>]+>", str(message.headers.get("In-Reply-To", "")))
@@ -444,8 +453,8 @@ def _end(event: dict[str, Any]) -> datetime:
 
 
 @contextmanager
-def serve() -> Iterator[FakeGoogle]:
-    fake = FakeGoogle()
+def serve(clock: Callable[[], datetime]) -> Iterator[FakeGoogle]:
+    fake = FakeGoogle(clock)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -482,7 +491,7 @@ def serve() -> Iterator[FakeGoogle]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # stops within 20 ms
     thread.start()
     try:
         yield fake

@@ -24,12 +24,11 @@ import re
 import socket
 import ssl
 import threading
-import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -103,10 +102,6 @@ class Item:
     raw: bytes = b""
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _graph_time(value: dict[str, Any]) -> datetime:
     moment = datetime.fromisoformat(str(value["dateTime"])[:19])
     return moment.replace(tzinfo=timezone.utc) if value.get("timeZone", "UTC") == "UTC" else moment.astimezone(timezone.utc)
@@ -128,8 +123,14 @@ def _error(status: int, code: str, message: str = "") -> Answer:
     return status, {"error": {"code": code, "message": message or code}}, {}
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass
 class FakeMicrosoft:
+    clock: Callable[[], datetime]
+    """The test's clock: every time the fake writes (modified, created, token issued) comes from it."""
     url: str = ""
     calendars: dict[str, str] = field(default_factory=lambda: {"AAMkDefault": "Calendar"})
     items: dict[str, Item] = field(default_factory=dict)
@@ -160,6 +161,13 @@ class FakeMicrosoft:
         return self.url + "common"
 
     # what a test does ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every calendar item, message, token and request: a fresh account on the same server."""
+        with self._lock:
+            fresh = FakeMicrosoft(self.clock, self.url)
+            fresh._lock = self._lock
+            self.__dict__.update(fresh.__dict__)
+
     def put_event(self, event: dict[str, Any], calendar: str = "AAMkDefault") -> dict[str, Any]:
         """An event written by someone else (an invitation, or the person in Outlook); replaces one with the same id."""
         with self._lock:
@@ -190,8 +198,8 @@ class FakeMicrosoft:
                 "toRecipients": [_recipient(a) for a in str(parsed["To"] or "").split(",") if a.strip()],
                 "ccRecipients": [],
                 "replyTo": [],
-                "receivedDateTime": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "sentDateTime": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "receivedDateTime": _stamp(when),
+                "sentDateTime": _stamp(when),
                 "internetMessageId": str(parsed["Message-ID"] or f"<m{next(self._ids)}@example.org>"),
                 "conversationId": self._conversation(str(parsed.get("In-Reply-To", ""))),
                 "bodyPreview": re.sub(r"\s+", " ", text)[:255],
@@ -239,7 +247,7 @@ class FakeMicrosoft:
     def _touch(self, item: Item) -> None:
         item.seq = next(self._seq)
         item.data["changeKey"] = f"CK{item.seq}"
-        item.data["lastModifiedDateTime"] = _now()
+        item.data["lastModifiedDateTime"] = _stamp(self.clock())
 
     def _conversation(self, in_reply_to: str) -> str:
         for item in self.items.values():
@@ -390,10 +398,11 @@ class FakeMicrosoft:
         token = f"access-{next(self._ids)}"
         self._tokens.add(token)
         scopes = " ".join(s for s in self._granted.split() if s not in ("openid", "profile", "offline_access"))
+        issued = int(self.clock().timestamp())
         claims = {
             "aud": CLIENT_ID, "iss": f"{self.url}{TENANT}/v2.0", "tid": TENANT, "oid": "user-1", "sub": "user-1",
-            "preferred_username": "sam.lee@example.net", "name": "Sam Lee", "iat": int(time.time()),
-            "exp": int(time.time()) + 3600,
+            "preferred_username": "sam.lee@example.net", "name": "Sam Lee", "iat": issued,
+            "exp": issued + 3600,
         }  # fmt: skip
         if grant == "authorization_code":
             claims["nonce"] = self._nonce
@@ -567,7 +576,7 @@ class FakeMicrosoft:
             "isDraft": True,
             "conversationId": f"AAQkConv{next(self._ids)}",
             "internetMessageId": f"<DRAFT{next(self._ids)}@outlook.example>",
-            "createdDateTime": _now(),
+            "createdDateTime": _stamp(self.clock()),
         }
         item = Item(fields, "drafts", 0, props)
         self._touch(item)
@@ -592,7 +601,10 @@ def _recipient(text: str) -> dict[str, Any]:
 
 
 def certificate(directory: Path) -> Path:
-    """A self-signed certificate for 127.0.0.1, written with its key into one PEM file."""
+    """A self-signed certificate for 127.0.0.1, written with its key into one PEM file.
+
+    Valid for this whole century, so that a suite run under a shifted clock (faketime) trusts it too.
+    """
     import ipaddress
 
     from cryptography import x509
@@ -602,15 +614,14 @@ def certificate(directory: Path) -> Path:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(timezone.utc)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
+        .not_valid_before(datetime(2000, 1, 1, tzinfo=timezone.utc))
+        .not_valid_after(datetime(2099, 12, 31, tzinfo=timezone.utc))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
@@ -624,8 +635,8 @@ def certificate(directory: Path) -> Path:
 
 
 @contextmanager
-def serve(pem: Path) -> Iterator[FakeMicrosoft]:
-    fake = FakeMicrosoft()
+def serve(pem: Path, clock: Callable[[], datetime]) -> Iterator[FakeMicrosoft]:
+    fake = FakeMicrosoft(clock)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -667,7 +678,7 @@ def serve(pem: Path) -> Iterator[FakeMicrosoft]:
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     fake.url = f"https://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # stops within 20 ms
     thread.start()
     try:
         yield fake

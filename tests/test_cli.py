@@ -1,8 +1,11 @@
-"""The commands a person types, and the daemon as systemd runs it: real processes, real signals."""
+"""The commands a person types, on a pinned clock; and the daemon as systemd runs it: real processes, real signals, real time."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
 import signal
@@ -10,16 +13,47 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from conftest import DATA, World, at, calendar, message, vevent
+from interview_followup.cli import main
 
 REPO = Path(__file__).parent.parent
 
 
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+NOW = at("2026-11-17T11:10")
+"""The pinned time of the commands run in this process: ten minutes after the interview of `interview()`."""
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, now: datetime = NOW) -> Result:
+    """A command as a person types it, run in this process on the pinned clock."""
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args), clock=lambda: now)
+            except SystemExit as exc:  # argparse: --help, --version and usage errors
+                code = int(exc.code or 0)
+    finally:
+        root.handlers[:], root.level = handlers, level
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def process(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The installed program in a process of its own, on the real clock."""
     return subprocess.run(
         [sys.executable, "-m", "interview_followup", *args],
         capture_output=True,
@@ -29,19 +63,26 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> s
     )
 
 
+def interview(world: World) -> None:
+    """An interview that ended ten minutes before `NOW`."""
+    world.write_calendar(vevent("iv@acme.com", NOW - timedelta(minutes=70)))
+
+
 def recent_interview(world: World) -> None:
-    """An interview that ended ten minutes ago by the real clock (the processes below use it)."""
-    start = time.time() - 70 * 60
-    world.write_calendar(vevent("iv@acme.com", at("2026-01-01T00:00").fromtimestamp(start, at("2026-01-01T00:00").tzinfo)))
+    """An interview that ended ten minutes ago by the real clock, for the daemon, which schedules by it."""
+    start = datetime.now(timezone.utc) - timedelta(minutes=70)
+    world.write_calendar(vevent("iv@acme.com", start))
 
 
 def test_version() -> None:
-    result = cli("--version")
+    result = process("--version")
     assert result.returncode == 0 and result.stdout.startswith("interview-followup ")
 
 
-def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path) -> None:
-    result = cli("demo", env={"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "none")})
+def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "none"))
+    result = cli("demo")
     assert result.returncode == 0, result.stderr
     assert "Drafts (2)" in result.stdout and "Follow-up entries (6)" in result.stdout
     assert "Northwind Robotics" in result.stdout and "mock interview" in result.stdout
@@ -56,7 +97,7 @@ def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path) -> N
 
 
 def test_run_once_twice_then_status(world: World) -> None:
-    recent_interview(world)
+    interview(world)
     first = cli("--config", str(world.config_path), "run", "--once")
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("created") == 8
@@ -71,14 +112,14 @@ def test_run_once_twice_then_status(world: World) -> None:
 
 
 def test_dry_run_shows_and_changes_nothing(world: World) -> None:
-    recent_interview(world)
+    interview(world)
     result = cli("--config", str(world.config_path), "run", "--dry-run")
     assert result.returncode == 0 and "would have created" in result.stdout
     assert world.drafts() == [] and world.entries() == []
 
 
 def test_note_replied_and_resume(world: World) -> None:
-    recent_interview(world)
+    interview(world)
     cli("--config", str(world.config_path), "run", "--once")
     (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
     noted = cli(
@@ -109,7 +150,7 @@ def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:
 
 def test_explain_mail_without_configuration(tmp_path: Path) -> None:
     path = tmp_path / "m.eml"
-    path.write_bytes(message("Jane <jane@hr.acme.com>", "Next steps"))
+    path.write_bytes(message("Jane <jane@hr.acme.com>", "Next steps", received=at("2026-11-18T09:00")))
     result = cli(
         "--config", str(tmp_path / "none.yaml"), "explain", "mail", str(path), "--employer", "acme.com", "--me", "sam@example.net"
     )
@@ -143,7 +184,7 @@ def test_explain_mail_says_what_a_message_would_change(tmp_path: Path, name: str
 
 
 def test_one_failing_account_does_not_stop_the_others(world: World) -> None:
-    recent_interview(world)
+    interview(world)
     broken = (
         "  - name: web\n    type: local\n    calendar: http://127.0.0.1:9/cal.ics\n"
         f"    followup_calendar: {world.root}/f2\n    drafts: {world.root}/d2\n"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from interview_followup import config
 from interview_followup.errors import UserError
+from test_cli import Result, cli
 
 REPO = Path(__file__).parent.parent
 
@@ -69,12 +68,6 @@ def test_times_of_day_survive_yaml_sexagesimal_numbers() -> None:
     assert parsed.playbook.steps.call_back.at == "9:30"
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "interview_followup", *args], capture_output=True, text=True, env=env, timeout=60
-    )
-
-
 def test_check_on_a_bad_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "c.yaml"
     bad.write_text("me:\n  nmae: Sam\n")
@@ -99,7 +92,7 @@ def test_init_writes_a_starter_once_and_never_overwrites(tmp_path: Path) -> None
     assert target.read_text() == "me: {}\n"
 
 
-def check_with(tmp_path: Path, playbook: str) -> subprocess.CompletedProcess[str]:
+def check_with(tmp_path: Path, playbook: str) -> Result:
     """`check` on a minimal local configuration with the given `playbook:` section."""
     (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
     path = tmp_path / "c.yaml"

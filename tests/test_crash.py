@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,6 +88,32 @@ def play(world: World, phases: list[Callable[[World], None]], kill_at: int | Non
     return int(crossed_text)
 
 
+def kill_everywhere(phase: str, start: Callable[[str], Any], phases: list[Any], snapshot: Callable[[Any], object]) -> None:
+    """Kill the last pass of `phases` at each boundary in turn, then restart; every run must end as the uninterrupted one.
+
+    `start(name)` gives a fresh world (a new state, and a fresh account at the provider); `snapshot(world)`
+    is what the person sees there.
+    """
+
+    def run(name: str, kill_at: int | None) -> tuple[int, object, set[State]]:
+        world = start(name)
+        crossed = play(world, phases, kill_at)
+        if kill_at is not None:
+            world.cycle()  # the restart
+            assert world.cycle().actions == [], "a further pass has nothing left to do"
+        with world.store() as store:
+            states = {e.state for e in store.effects().values()}
+        return crossed, snapshot(world), states
+
+    boundaries, expected, _ = run("reference", None)
+    assert boundaries >= 8, "the phase must do real work"
+    for kill_at in range(1, boundaries + 1):
+        crossed, seen, states = run(f"kill-{kill_at}", kill_at)
+        assert crossed == -1, f"boundary {kill_at} was not reached"
+        assert seen == expected, f"{phase}: killed at boundary {kill_at}"
+        assert states <= {State.DONE, State.DELETED}, f"{phase}: left {states} after boundary {kill_at}"
+
+
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_uninterrupted_run(tmp_path: Path, phase: str) -> None:
     def fresh(name: str) -> World:
@@ -95,18 +122,4 @@ def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_unint
             (root / sub).mkdir(parents=True)
         return World(root, at("2026-11-17T12:00"))
 
-    reference = fresh("reference")
-    boundaries = play(reference, PHASES[phase])
-    expected = snapshot(reference)
-    assert boundaries >= 8, "the phase must do real work"
-
-    for kill_at in range(1, boundaries + 1):
-        world = fresh(f"kill-{kill_at}")
-        assert play(world, PHASES[phase], kill_at) == -1, f"boundary {kill_at} was not reached"
-        world.cycle()  # the restart
-        assert snapshot(world) == expected, f"{phase}: killed at boundary {kill_at}"
-        with world.store() as store:
-            states = {e.state for e in store.effects().values()}
-        assert states <= {State.DONE, State.DELETED}, f"{phase}: left {states} after boundary {kill_at}"
-        again = world.cycle()
-        assert again.actions == [], "a further pass has nothing left to do"
+    kill_everywhere(phase, fresh, PHASES[phase], snapshot)

@@ -102,7 +102,7 @@ def test_an_out_of_office_reply_changes_nothing(world: World) -> None:
             "Automatic reply: Thank you",
             "I am out of the office until Monday.",
             "Auto-Submitted: auto-replied\n",
-            world.now,
+            received=world.now,
         )
     )
     report = world.cycle()
@@ -378,7 +378,7 @@ def test_an_out_of_office_reply_with_a_return_date_moves_the_check_ins_after_it(
         "Automatic reply: Thank you",
         "I'm out of the office until 1 December with limited access to email.",
         "Auto-Submitted: auto-replied\n",
-        world.now,
+        received=world.now,
     )
     world.deliver(ooo)
     report = world.cycle()

@@ -92,10 +92,11 @@ class GoogleWorld:
 
 @pytest.fixture
 def gworld(tmp_path: Path) -> Iterator[GoogleWorld]:
-    with serve() as fake:
+    with serve(clock=lambda: world.now) as fake:
         token_file(tmp_path / "token.json", fake)
         (tmp_path / "client.json").write_text("{}")
-        yield GoogleWorld(tmp_path, fake, at("2026-11-17T12:00"))
+        world = GoogleWorld(tmp_path, fake, at("2026-11-17T12:00"))
+        yield world
         assert fake.violations == [], "every request must be one the real API accepts"
 
 
@@ -153,7 +154,10 @@ def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcom
     # the person renames one follow-up: it is theirs now
     check_in = next(e for e in gworld.fake.events() if e["summary"].startswith("Check in with"))
     gworld.fake.put_event({**check_in, "summary": "Call Jane about the offer"})
-    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday."), gworld.now)
+    gworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday.", received=gworld.now),
+        gworld.now,
+    )
     report = gworld.cycle()
     assert any("employer replied" in n for n in report.notices)
     live = {e["summary"] for e in gworld.fake.events()}
@@ -198,8 +202,14 @@ def test_an_answer_that_came_while_the_history_expired_is_found_by_a_bounded_lis
     gworld.fake.put_event(interview())
     gworld.cycle()
     gworld.now = at("2026-11-19T09:00")
-    gworld.fake.deliver(message("Old news <news@example.org>", "Weekly digest", "Nothing here."), at("2026-11-01T09:00"))
-    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward."), gworld.now)
+    gworld.fake.deliver(
+        message("Old news <news@example.org>", "Weekly digest", "Nothing here.", received=at("2026-11-01T09:00")),
+        at("2026-11-01T09:00"),
+    )
+    gworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward.", received=gworld.now),
+        gworld.now,
+    )
     gworld.fake.history_floor = 10**6
     report = gworld.cycle()
     assert any("employer replied" in n for n in report.notices)
@@ -211,8 +221,8 @@ def test_an_answer_that_came_while_the_history_expired_is_found_by_a_bounded_lis
 def test_only_messages_that_may_matter_are_fetched_whole(gworld: GoogleWorld) -> None:
     gworld.fake.put_event(interview())
     gworld.cycle()
-    gworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight."), gworld.now)
-    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Thanks!"), gworld.now)
+    gworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight.", received=gworld.now), gworld.now)
+    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Thanks!", received=gworld.now), gworld.now)
     gworld.cycle()
     formats = [p["format"] for m, p in gworld.fake.requests if m == "gmail.users.messages.get"]
     assert sorted(formats) == ["metadata", "metadata", "raw"]
@@ -297,7 +307,7 @@ def test_run_once_exits_3_and_says_what_to_run_when_the_login_is_revoked(gworld:
 
     gworld.config()
     gworld.fake.revoked = True
-    code = cli.main(["--config", str(gworld.root / "config.yaml"), "run", "--once"])
+    code = cli.main(["--config", str(gworld.root / "config.yaml"), "run", "--once"], clock=lambda: gworld.now)
     assert code == 3
 
 

@@ -69,7 +69,7 @@ class JobSearch(RuleBasedStateMachine):
             self.passes_since.setdefault(company, 0)
         else:
             headers = "Auto-Submitted: auto-replied\n"
-            self.world.deliver(message(sender, "Automatic reply", "I am out of the office.", headers, self.world.now))
+            self.world.deliver(message(sender, "Automatic reply", "I am out of the office.", headers, received=self.world.now))
 
     @precondition(lambda self: self.world.entries())
     @rule(data=st.data())

@@ -52,7 +52,7 @@ class CalendarServer(http.server.BaseHTTPRequestHandler):
 def server() -> Iterator[tuple[str, type[CalendarServer]]]:
     handler = type("Handler", (CalendarServer,), {"requests": [], "body": b"", "status": 200})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/cal.ics", handler
@@ -151,7 +151,8 @@ def test_the_inbox_is_never_changed(world: World) -> None:
     world.write_calendar(vevent("iv@acme.com", at("2026-11-17T10:00")))
     world.cycle()
     world.deliver(message("Jane <jane.doe@acme.com>", "Re: Thanks", received=world.now))
-    (world.root / "Mail/INBOX/cur/1700000000.x.host:2,S").write_bytes(message("A <a@b.com>", "old"))
+    old = message("A <a@b.com>", "old", received=at("2023-11-14T14:13"))
+    (world.root / "Mail/INBOX/cur/1700000000.x.host:2,S").write_bytes(old)
     before = sorted((p.name, p.stat().st_mtime_ns) for p in (world.root / "Mail/INBOX").rglob("*") if p.is_file())
     world.now += timedelta(hours=1)
     world.cycle()
@@ -162,7 +163,7 @@ def test_the_inbox_is_never_changed(world: World) -> None:
 def test_an_idle_inbox_is_not_listed_again(tmp_path: Path) -> None:
     for sub in ("new", "cur", "tmp"):
         (tmp_path / sub).mkdir()
-    (tmp_path / "new" / "1795000000.a.host").write_bytes(message("Jane <j@acme.com>", "Hi"))
+    (tmp_path / "new" / "1795000000.a.host").write_bytes(message("Jane <j@acme.com>", "Hi", received=at("2026-11-17T09:00")))
     box = LocalMailbox(tmp_path, tmp_path / "Drafts")
     seen: list[str] = []
     first = box.changes(None, datetime(2020, 1, 1, tzinfo=UTC), lambda key: seen.append(key) or False, lambda _: True)

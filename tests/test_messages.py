@@ -97,7 +97,7 @@ def test_user_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
 
 
 def test_huge_and_malformed_messages_are_read_within_bounds() -> None:
-    huge = message("Jane <jane@acme.com>", "Re: hi", "x" * (5 * 2**20))
+    huge = message("Jane <jane@acme.com>", "Re: hi", "x" * (5 * 2**20), received=START)
     parsed = mail.parse(huge, "k", START)
     assert len(parsed.body) <= 4000
     garbage = mail.parse(b"\x00\xff\xfe not a message \r\n\r\n\x00", "k", START)

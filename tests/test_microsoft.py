@@ -112,7 +112,7 @@ class MicrosoftWorld:
 @pytest.fixture
 def mworld(tmp_path: Path, tls: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MicrosoftWorld]:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls))
-    with serve(tls) as fake:
+    with serve(tls, clock=lambda: world.now) as fake:
         world = MicrosoftWorld(tmp_path, fake, at("2026-11-17T12:00"))
         world.sign_in()
         yield world
@@ -171,7 +171,10 @@ def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcom
     mworld.now = at("2026-11-20T09:00")
     check_in = next(e for e in mworld.fake.events(ours=True) if e["subject"] == "Check in with Acme")
     mworld.fake.edit(check_in["id"], subject="Call Jane about the offer")
-    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday."), mworld.now)
+    mworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday.", received=mworld.now),
+        mworld.now,
+    )
     report = mworld.cycle()
     assert any("employer replied" in n for n in report.notices)
     live = {e["subject"] for e in mworld.fake.events(ours=True)}
@@ -184,9 +187,12 @@ def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcom
 def test_only_messages_that_may_matter_are_fetched_as_mime(mworld: MicrosoftWorld) -> None:
     mworld.fake.put_event(interview())
     mworld.cycle()
-    mworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight."), mworld.now)
+    mworld.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "See you at eight.", received=mworld.now), mworld.now)
     mworld.fake.deliver(
-        message("Jane Doe <jane.doe@acme.com>", "Automatic reply: Thank you", "I am away.", "Auto-Submitted: auto-replied\n"),
+        message(
+            "Jane Doe <jane.doe@acme.com>", "Automatic reply: Thank you", "I am away.", "Auto-Submitted: auto-replied\n",
+            received=mworld.now,
+        ),
         mworld.now,
     )
     before = len(mworld.fake.requests)
@@ -241,7 +247,10 @@ def test_an_answer_that_came_while_the_inbox_delta_expired_is_found_by_a_bounded
     mworld.fake.put_event(interview())
     mworld.cycle()
     mworld.now = at("2026-11-19T09:00")
-    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward."), mworld.now)
+    mworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "We'd like to move forward.", received=mworld.now),
+        mworld.now,
+    )
     mworld.fake.delta_floor = 10**6
     before = len(mworld.fake.requests)
     report = mworld.cycle()
@@ -297,7 +306,10 @@ def test_an_edited_draft_is_never_removed(mworld: MicrosoftWorld) -> None:
     mworld.cycle()
     (status_draft,) = [d for d in mworld.fake.drafts() if d.data["id"] not in thanks]
     mworld.fake.edit(status_draft.data["id"], subject="Edited by me")
-    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Checking in", "Let's talk."), mworld.now)
+    mworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Checking in", "Let's talk.", received=mworld.now),
+        mworld.now,
+    )
     report = mworld.cycle()
     assert any("employer replied" in n for n in report.notices)
     assert "Edited by me" in {d.data["subject"] for d in mworld.fake.drafts()}, "the person's draft stays as it is"
@@ -374,7 +386,7 @@ def test_run_once_exits_3_and_says_what_to_run_when_not_signed_in(
 
     (mworld.root / "msal.json").unlink()
     mworld.config()
-    assert cli.main(["--config", str(mworld.root / "config.yaml"), "run", "--once"]) == 3
+    assert cli.main(["--config", str(mworld.root / "config.yaml"), "run", "--once"], clock=lambda: mworld.now) == 3
     assert "interview-followup auth microsoft --account outlook" in capsys.readouterr().err
 
 
@@ -482,6 +494,9 @@ def test_a_huge_message_is_read_only_as_far_as_judging_needs(mworld: MicrosoftWo
     mworld.fake.put_event(interview())
     mworld.cycle()
     attachment = "QUJD" * (5 * 1024 * 1024 // 4)
-    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Happy to talk.\n\n" + attachment), mworld.now)
+    mworld.fake.deliver(
+        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Happy to talk.\n\n" + attachment, received=mworld.now),
+        mworld.now,
+    )
     report = mworld.cycle()
     assert any("employer replied" in n for n in report.notices)

@@ -56,7 +56,7 @@ def test_the_labelled_collection_covers_every_kind_and_language() -> None:
 
 
 def incoming(subject: str, body: str = "Hello", headers: str = "", sender: str = "Jane <jane@acme.com>") -> InboundMessage:
-    return mail.parse(message(sender, subject, body, headers, START + timedelta(days=1)), "k", START)
+    return mail.parse(message(sender, subject, body, headers, received=START + timedelta(days=1)), "k", START)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from importlib import resources
@@ -83,12 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+Clock = Callable[[], datetime]
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock = utc_now) -> int:
+    """The command line; `clock` is the time every command works at (tests pin it)."""
     args = _parser().parse_args(argv)
     verbosity = -1 if args.quiet else args.verbose + (1 if args.command == "run" and not args.once else 0)
     daemon.setup_logging(verbosity)
     try:
-        return _dispatch(args)
+        return _dispatch(args, clock)
     except UserError as exc:
         print(f"interview-followup: {exc}", file=sys.stderr)
         return 2
@@ -96,33 +100,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
     path = config_module.resolve_path(args.config)
     if args.command == "init":
         return _init(path)
     if args.command == "demo":
-        return _demo()
+        return _demo(clock)
     if args.command == "explain":
-        return _explain(args, path)
+        return _explain(args, path, clock)
     if args.command == "install-service":
         return systemd.install(path if args.config else None, print_only=args.print)
     loaded = config_module.load(path).config
     if args.command == "check":
         return _check(loaded, path)
     if args.command == "run":
-        return _run(loaded, path, args.once, args.dry_run)
+        return _run(loaded, path, args.once, args.dry_run, clock)
     if args.command == "auth":
         return _auth(loaded, args)
     store = _store(loaded)
     try:
         if args.command == "status":
-            items, account_list = status.overview(loaded, store, utc_now()), status.accounts(loaded, store)
+            items, account_list = status.overview(loaded, store, clock()), status.accounts(loaded, store)
             if args.json:
                 print(json.dumps({"accounts": account_list, "interviews": items}, indent=2, ensure_ascii=False))
             else:
                 print(status.text(items, account_list))
             return 0
-        return _correct(args, store)
+        return _correct(args, store, clock)
     finally:
         store.close()
 
@@ -169,15 +173,15 @@ def _account_problems(account: Account, config: Config) -> list[str]:
     return problems
 
 
-def _run(config: Config, path: Path, once: bool, dry_run: bool) -> int:
+def _run(config: Config, path: Path, once: bool, dry_run: bool, clock: Clock) -> int:
     if not config.accounts:
         raise UserError(f"{path}: no accounts configured; add one under `accounts:` (see `interview-followup init`).")
     with exclusive(config_module.state_dir(config)):
         if not (once or dry_run):
-            return daemon.Daemon(path, config, _store).serve()
+            return daemon.Daemon(path, config, _store, clock).serve()
         store = _store(config)
         try:
-            outcome = daemon.run_accounts(Engine(config, store, dry_run=dry_run), config.accounts)
+            outcome = daemon.run_accounts(Engine(config, store, clock=clock, dry_run=dry_run), config.accounts)
         finally:
             store.close()
     for report in outcome.reports:
@@ -213,13 +217,12 @@ def _auth(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo() -> int:
-    now = datetime.now(timezone.utc)
-    path = make_demo(now)
+def _demo(clock: Clock) -> int:
+    path = make_demo(clock())
     config = config_module.load(path).config
     store = _store(config)
     try:
-        outcome = daemon.run_accounts(Engine(config, store), config.accounts)
+        outcome = daemon.run_accounts(Engine(config, store, clock=clock), config.accounts)
     finally:
         store.close()
     root = path.parent
@@ -240,13 +243,13 @@ def _demo() -> int:
     return 1 if outcome.failed else 0
 
 
-def _explain(args: argparse.Namespace, path: Path) -> int:
+def _explain(args: argparse.Namespace, path: Path, clock: Clock) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
         raise UserError(f"{args.file}: cannot read it ({exc.strerror})") from None
     config = config_module.load(path).config if path.exists() else Config()
-    result = _explain_event(data, args, config) if args.what == "event" else _explain_mail(data, args, config)
+    result = _explain_event(data, args, config) if args.what == "event" else _explain_mail(data, args, config, clock())
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
@@ -279,10 +282,10 @@ def _explain_event(data: bytes, args: argparse.Namespace, config: Config) -> lis
     return result
 
 
-def _explain_mail(data: bytes, args: argparse.Namespace, config: Config) -> dict[str, object]:
+def _explain_mail(data: bytes, args: argparse.Namespace, config: Config, now: datetime) -> dict[str, object]:
     """The judgement of one message against the given employers (or those already in the state database)."""
     me = [a.lower() for a in args.me] or config.me.addresses
-    message = mail.parse(data, args.file.name, datetime.now(timezone.utc))
+    message = mail.parse(data, args.file.name, now)
     verdict = replies.classify(message, me)
     decisions = replies.judge(message, verdict, _explain_interviews(args.employer, config), {})
     first = next(iter(decisions), None)
@@ -318,7 +321,7 @@ def _known_interviews(config: Config) -> list[Interview]:
         return [r.interview for r in store.interviews()]
 
 
-def _correct(args: argparse.Namespace, store: Store) -> int:
+def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
     record = _find_interview(store, args.interview)
     interview_id = record.interview.id
     if args.command == "note":
@@ -327,7 +330,7 @@ def _correct(args: argparse.Namespace, store: Store) -> int:
         store.set_note(interview_id, args.text, args.decision_date)
         print(f"Saved for {record.interview.company or interview_id}; drafts not yet written will use it.")
     elif args.command == "replied":
-        store.stop_interview(interview_id, utc_now(), "marked as answered by you")
+        store.stop_interview(interview_id, clock(), "marked as answered by you")
         print(f"Stopped the follow-ups for {record.interview.company or interview_id}; upcoming entries go at the next pass.")
     else:
         store.stop_interview(interview_id, None, None)

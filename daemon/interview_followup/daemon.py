@@ -9,7 +9,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -106,10 +106,13 @@ def _failed(account: Account, state: Health, error: str, interval: timedelta, ou
 
 
 class Daemon:
-    def __init__(self, config_path: Path, loaded: Config, open_store: Callable[[Config], Store]) -> None:
+    def __init__(
+        self, config_path: Path, loaded: Config, open_store: Callable[[Config], Store], clock: Callable[[], datetime]
+    ) -> None:
         self.config_path = config_path
         self.config = loaded
         self.open_store = open_store
+        self.clock = clock
         self.stopping = False
         self.reload_requested = False
         self.health: dict[str, Health] = {}
@@ -153,7 +156,7 @@ class Daemon:
         return 0
 
     def _engine(self, store: Store) -> Engine:
-        return Engine(self.config, store, should_stop=lambda: self.stopping)
+        return Engine(self.config, store, clock=self.clock, should_stop=lambda: self.stopping)
 
     def _schedule(self, engine: Engine) -> schedule.Scheduler:
         scheduler = schedule.Scheduler()

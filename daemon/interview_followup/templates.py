@@ -151,7 +151,7 @@ def _main_contact(interview: Interview) -> Person | None:
 
 
 def _sample_interview() -> Interview:
-    now = datetime.now(ZoneInfo("UTC"))
+    start = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("UTC"))  # any date: a check renders, it does not schedule
     person = Person("jane.doe@example.com", "Jane Doe")
-    event = Event("sample", "Interview", now, now + timedelta(hours=1), organizer=person)
+    event = Event("sample", "Interview", start, start + timedelta(hours=1), organizer=person)
     return Interview("sample", "sample", event, "example.com", "Example", "Engineer", (person,))
