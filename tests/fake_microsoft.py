@@ -68,6 +68,48 @@ MESSAGE_WRITABLE = {
 _PROPERTY_ID = re.compile(r"^(String|Integer|Boolean|SystemTime) \{[0-9a-fA-F-]{36}\} Name \w+$")
 _BY_PROPERTY = re.compile(r"^singleValueExtendedProperties/Any\(ep: ep/id eq '([^']+)' and ep/value eq '([^']+)'\)$")
 _RECEIVED = re.compile(r"^receivedDateTime ge (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
+_ONLY_SELECTED = {"internetMessageHeaders", "uniqueBody"}
+"""Message properties Graph returns only when `$select` names them."""
+NEVER = "0001-01-01T00:00:00Z"
+"""What Graph writes for a response time that has not happened."""
+
+
+def event_resource(event_id: str, **given: Any) -> dict[str, Any]:
+    """An event with every property of the v1.0 event resource, at the values Graph gives a new
+    single-instance event (the "Create event" and "Get event" examples), overridden by `given`.
+
+    Note `isDraft`: false "if all changes have been sent, or if the event is an appointment without
+    any attendees", which every follow-up is.
+    """
+    return {
+        "id": event_id, "iCalUId": f"040000008200E{event_id}", "type": "singleInstance", "subject": "",
+        "body": {"contentType": "html", "content": ""}, "bodyPreview": "", "importance": "normal",
+        "sensitivity": "normal", "showAs": "busy", "isAllDay": False, "isCancelled": False, "isDraft": False,
+        "isOrganizer": True, "isOnlineMeeting": False, "onlineMeetingProvider": "unknown", "onlineMeeting": None,
+        "onlineMeetingUrl": None, "isReminderOn": True, "reminderMinutesBeforeStart": 15, "responseRequested": True,
+        "responseStatus": {"response": "organizer", "time": NEVER}, "allowNewTimeProposals": True,
+        "hideAttendees": False, "hasAttachments": False, "seriesMasterId": None, "recurrence": None,
+        "transactionId": None, "originalStartTimeZone": "UTC", "originalEndTimeZone": "UTC", "categories": [],
+        "location": {"displayName": "", "locationType": "default", "uniqueIdType": "unknown", "address": {}, "coordinates": {}},
+        "locations": [], "attendees": [], "organizer": {"emailAddress": {"name": "Sam Lee", "address": "sam.lee@example.net"}},
+        "webLink": f"https://outlook.live.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
+        **given,
+    }  # fmt: skip
+
+
+def message_resource(message_id: str, **given: Any) -> dict[str, Any]:
+    """A message with every property of the v1.0 message resource, at the values Graph gives a new
+    draft (the "Create message" example), overridden by `given`."""
+    return {
+        "id": message_id, "subject": "", "body": {"contentType": "text", "content": ""}, "bodyPreview": "",
+        "importance": "normal", "inferenceClassification": "focused", "isDraft": True, "isRead": True,
+        "isDeliveryReceiptRequested": False, "isReadReceiptRequested": False, "hasAttachments": False,
+        "internetMessageId": f"<DRAFT{message_id}@outlook.example>", "conversationId": f"AAQkConv{message_id}",
+        "conversationIndex": "AQHZ", "parentFolderId": "AAMkDrafts", "categories": [], "flag": {"flagStatus": "notFlagged"},
+        "from": None, "sender": None, "toRecipients": [], "ccRecipients": [], "bccRecipients": [], "replyTo": [],
+        "webLink": f"https://outlook.live.com/owa/?ItemID={message_id}&exvsurl=1&viewmodel=ReadMessageItem",
+        **given,
+    }  # fmt: skip
 
 
 @dataclass
@@ -88,6 +130,7 @@ class Call:
     data: Any
     headers: Any
     prefer: str
+    path: str
 
 
 @dataclass
@@ -142,6 +185,10 @@ class FakeMicrosoft:
     """Device-code polls answered `authorization_pending` before the person has signed in."""
     token_requests: int = 0
     page_size: int = 4
+    empty_pages: bool = False
+    """Precede every page of every listing with an empty one that carries a next link (Graph may)."""
+    remembers_transactions: bool = True
+    """Graph does not say how long it keeps a `transactionId`; False: a resent create makes a second event."""
     delta_floor: int = 0
     """Delta tokens older than this answer 410 Gone."""
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -172,7 +219,8 @@ class FakeMicrosoft:
         """An event written by someone else (an invitation, or the person in Outlook); replaces one with the same id."""
         with self._lock:
             previous = self.items.get(event["id"])
-            data = {"type": "singleInstance", "iCalUId": f"040000008200E{event['id']}", **event}
+            invited = {"isOrganizer": False, "responseStatus": {"response": "notResponded", "time": NEVER}}
+            data = event_resource(event["id"], **invited, **event)
             data["start"], data["end"] = _wire_time(_graph_time(data["start"])), _wire_time(_graph_time(data["end"]))
             item = Item(data, calendar, 0, previous.props if previous else {})
             self._touch(item)
@@ -190,21 +238,27 @@ class FakeMicrosoft:
             parsed = email.message_from_bytes(raw, policy=email.policy.default)
             body = parsed.get_body(("plain",))  # type: ignore[attr-defined]
             text = body.get_content() if body else ""
-            data = {
-                "id": f"AAMkMsg{next(self._ids)}",
-                "subject": str(parsed["Subject"] or ""),
-                "from": _recipient(str(parsed["From"] or "")),
-                "sender": _recipient(str(parsed["From"] or "")),
-                "toRecipients": [_recipient(a) for a in str(parsed["To"] or "").split(",") if a.strip()],
-                "ccRecipients": [],
-                "replyTo": [],
-                "receivedDateTime": _stamp(when),
-                "sentDateTime": _stamp(when),
-                "internetMessageId": str(parsed["Message-ID"] or f"<m{next(self._ids)}@example.org>"),
-                "conversationId": self._conversation(str(parsed.get("In-Reply-To", ""))),
-                "bodyPreview": re.sub(r"\s+", " ", text)[:255],
-                "isDraft": False,
-            }
+            message_id = f"AAMkMsg{next(self._ids)}"
+            sender = _recipient(str(parsed["From"] or ""))
+            data = message_resource(
+                message_id,
+                **{
+                    "subject": str(parsed["Subject"] or ""),
+                    "from": sender,
+                    "sender": sender,
+                    "toRecipients": [_recipient(a) for a in str(parsed["To"] or "").split(",") if a.strip()],
+                    "receivedDateTime": _stamp(when),
+                    "sentDateTime": _stamp(when),
+                    "createdDateTime": _stamp(when),
+                    "internetMessageId": str(parsed["Message-ID"] or f"<m{next(self._ids)}@example.org>"),
+                    "conversationId": self._conversation(str(parsed.get("In-Reply-To", ""))),
+                    "body": {"contentType": "text", "content": text},
+                    "bodyPreview": re.sub(r"\s+", " ", text)[:255],
+                    "isDraft": False,
+                    "isRead": False,
+                    "parentFolderId": f"AAMk{folder}",
+                },
+            )
             item = Item(data, folder, 0, raw=raw)
             self._touch(item)
             self.items[data["id"]] = item
@@ -281,7 +335,8 @@ class FakeMicrosoft:
             return status, answer, {"Retry-After": failure.retry_after} if failure.retry_after else {}
         prefer = str(headers.get("Prefer", ""))
         with self._lock:
-            answer = getattr(self, "_" + route.replace(".", "_"))(Call(match, query, data, headers, prefer))
+            call = Call(match, query, data, headers, prefer, self.url + path.lstrip("/"))
+            answer = getattr(self, "_" + route.replace(".", "_"))(call)
         if failure:
             failure.times -= 1
             raise ConnectionAbortedError("injected drop after the work was done")
@@ -315,10 +370,10 @@ class FakeMicrosoft:
         allowed = {
             "calendars.list": {"$select", "$top", "$skiptoken"},
             "calendarView.delta": {"startDateTime", "endDateTime", "$deltatoken", "$skiptoken"},
-            "events.list": {"$filter", "$select", "$top"},
+            "events.list": {"$filter", "$select", "$top", "$skiptoken"},
             "events.get": {"$select"},
             "messages.delta": {"$select", "$filter", "$deltatoken", "$skiptoken"},
-            "messages.list": {"$filter", "$select", "$top"},
+            "messages.list": {"$filter", "$select", "$top", "$skiptoken"},
             "messages.get": {"$select"},
         }.get(route, set())
         unknown = set(query) - allowed
@@ -426,7 +481,8 @@ class FakeMicrosoft:
         return match.get("cal", "AAMkDefault")
 
     def _calendars_list(self, c: Call) -> Answer:
-        return 200, {"value": [{"id": cid, "name": name} for cid, name in self.calendars.items()]}, {}
+        rows = [{"id": cid, "name": name} for cid, name in self.calendars.items()]
+        return self._page(rows, self._listing(c), c.path)
 
     def _calendarView_delta(self, c: Call) -> Answer:
         first = {"cal": self._calendar(c.match), "start": c.query.get("startDateTime"), "end": c.query.get("endDateTime")}
@@ -443,7 +499,7 @@ class FakeMicrosoft:
                 rows.append(self._public(item))
             elif state["seq"]:  # an incremental round reports what left the view
                 rows.append({"@odata.type": "#microsoft.graph.event", "id": item.data["id"], "@removed": {"reason": "deleted"}})
-        return self._page(rows, state, c.prefer, c.match, "calendarView/delta")
+        return self._page(rows, state, c.path.split("?")[0], c.prefer)
 
     def _round(self, query: dict[str, str], first: dict[str, Any]) -> dict[str, Any] | None:
         """Where a delta request stands: a page of a round, a new round from a delta token (None once it
@@ -455,49 +511,58 @@ class FakeMicrosoft:
             return state if state["seq"] >= self.delta_floor else None
         return {**first, "seq": 0, "offset": 0}
 
-    def _page(self, rows: list[dict[str, Any]], state: dict[str, Any], prefer: str, match: dict[str, str], what: str) -> Answer:
+    def _listing(self, c: Call) -> dict[str, Any]:
+        """Where a plain listing stands: its first page, or the page a next link names."""
+        return _untoken(c.query["$skiptoken"]) if "$skiptoken" in c.query else {"offset": 0, "query": c.query}
+
+    def _page(self, rows: list[dict[str, Any]], state: dict[str, Any], path: str, prefer: str = "") -> Answer:
+        """One page of `rows`, with a next link while any are left (and, with `empty_pages`, an empty page
+        before each one); a delta round ends with its delta link."""
         wanted = re.search(r"odata.maxpagesize=(\d+)", prefer)
         size = min(self.page_size, int(wanted[1]) if wanted else 10)
         offset = state.get("offset", 0)
-        if "cal" in state:
-            path = f"{self.graph}/me/calendars/{state['cal']}/{what}" if "cal" in match else f"{self.graph}/me/calendar/{what}"
-        else:
-            path = f"{self.graph}/me/mailFolders/inbox/messages/delta"
+        if self.empty_pages and not state.get("blank") and offset < len(rows):
+            return 200, {"value": [], "@odata.nextLink": f"{path}?$skiptoken={_token({**state, 'blank': True})}"}, {}
         answer: dict[str, Any] = {"value": rows[offset : offset + size]}
+        following = {**state, "offset": offset + size, "blank": False}
         if offset + size < len(rows):
-            answer["@odata.nextLink"] = f"{path}?$skiptoken={_token({**state, 'offset': offset + size})}"
-        else:
+            answer["@odata.nextLink"] = f"{path}?$skiptoken={_token(following)}"
+        elif "seq" in state:
             top = max([i.seq for i in self.items.values()], default=0)
-            answer["@odata.deltaLink"] = f"{path}?$deltatoken={_token({**state, 'seq': top, 'offset': 0})}"
+            answer["@odata.deltaLink"] = f"{path}?$deltatoken={_token({**state, 'seq': top, 'offset': 0, 'blank': False})}"
         return 200, answer, {}
 
     def _public(self, item: Item, select: str = "") -> dict[str, Any]:
         """An event or message as Graph shows it: its properties (only the `$select`ed ones) and its etag."""
         data = {**item.data, "@odata.etag": f'W/"{item.data["changeKey"]}"'}
         if select:
-            data = {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
-        return data
+            return {k: v for k, v in data.items() if k in select.split(",") or k in ("id", "@odata.etag")}
+        return {k: v for k, v in data.items() if k not in _ONLY_SELECTED}
+
+    def _by_property(self, c: Call, folder: str) -> Answer:
+        state = self._listing(c)
+        query = state["query"]
+        prop, value = _BY_PROPERTY.match(query["$filter"]).groups()  # type: ignore[union-attr]
+        found = [i for i in self.items.values() if i.folder == folder and not i.deleted and i.props.get(prop) == value]
+        rows = [self._public(i, query.get("$select", "")) for i in found][: int(query.get("$top", 1000))]
+        return self._page(rows, state, c.path.split("?")[0], c.prefer)
 
     def _events_list(self, c: Call) -> Answer:
-        prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
-        calendar = self._calendar(c.match)
-        found = [i for i in self.items.values() if i.folder == calendar and not i.deleted and i.props.get(prop) == value]
-        return 200, {"value": [self._public(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+        return self._by_property(c, self._calendar(c.match))
 
     def _events_create(self, c: Call) -> Answer:
         calendar = self._calendar(c.match)
         transaction = c.data.get("transactionId")
         for item in self.items.values():  # Graph answers a repeated create with the event it made
-            if transaction and item.folder == calendar and not item.deleted and item.data.get("transactionId") == transaction:
+            same = transaction and item.folder == calendar and not item.deleted and item.data.get("transactionId") == transaction
+            if same and self.remembers_transactions:
                 return 201, self._public(item), {}
         event_id = f"AAMkEvt{next(self._ids)}"
         fields = {k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"}
         props = {p["id"]: p["value"] for p in c.data.get("singleValueExtendedProperties", [])}
-        item = Item(
-            {"id": event_id, "type": "singleInstance", "iCalUId": f"040000008200E{event_id}", **fields}, calendar, 0, props
-        )
+        item = Item(event_resource(event_id, createdDateTime=_stamp(self.clock()), **fields), calendar, 0, props)
         item.data["start"], item.data["end"] = _wire_time(_graph_time(fields["start"])), _wire_time(_graph_time(fields["end"]))
-        item.data["organizer"] = {"emailAddress": {"name": "Sam Lee", "address": "sam.lee@example.net"}}
+        item.data["bodyPreview"] = str(item.data["body"].get("content", ""))[:255]
         self._touch(item)
         self.items[event_id] = item
         return 201, self._public(item), {}
@@ -560,25 +625,19 @@ class FakeMicrosoft:
                 rows.append({"id": item.data["id"], "@removed": {"reason": "deleted"}})
             else:
                 rows.append(self._public(item, state["select"]))
-        return self._page(rows, state, c.prefer, c.match, "")
+        return self._page(rows, state, c.path.split("?")[0], c.prefer)
 
     def _messages_list(self, c: Call) -> Answer:
-        prop, value = _BY_PROPERTY.match(c.query["$filter"]).groups()  # type: ignore[union-attr]
-        found = [i for i in self.items.values() if i.folder == c.match["folder"] and not i.deleted and i.props.get(prop) == value]
-        return 200, {"value": [self._public(i, c.query.get("$select", "")) for i in found][: int(c.query.get("$top", 10))]}, {}
+        return self._by_property(c, c.match["folder"])
 
     def _messages_create(self, c: Call) -> Answer:
         message_id = f"AAMkDraft{next(self._ids)}"
         fields = {k: v for k, v in c.data.items() if k != "singleValueExtendedProperties"}
         props = {p["id"]: p["value"] for p in c.data.get("singleValueExtendedProperties", [])}
-        fields |= {
-            "id": message_id,
-            "isDraft": True,
-            "conversationId": f"AAQkConv{next(self._ids)}",
-            "internetMessageId": f"<DRAFT{next(self._ids)}@outlook.example>",
-            "createdDateTime": _stamp(self.clock()),
-        }
-        item = Item(fields, "drafts", 0, props)
+        created = _stamp(self.clock())
+        times = {"createdDateTime": created, "receivedDateTime": created, "sentDateTime": created}
+        item = Item(message_resource(message_id, **times, **fields), "drafts", 0, props)
+        item.data["bodyPreview"] = str(item.data["body"].get("content", ""))[:255]
         self._touch(item)
         self.items[message_id] = item
         return 201, self._public(item), {}

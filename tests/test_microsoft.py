@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import ME, at, message
-from fake_microsoft import CLIENT_ID, FakeMicrosoft, serve
+from fake_microsoft import CLIENT_ID, EVENT_PROPERTIES, MESSAGE_PROPERTIES, FakeMicrosoft, serve
 from interview_followup import config as config_module
 from interview_followup import daemon, status
 from interview_followup.config import MicrosoftAccount
@@ -345,6 +347,77 @@ def test_a_connection_dropped_after_the_work_was_done_duplicates_nothing(mworld:
         refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
     assert refs == {d.data["id"] for d in mworld.fake.drafts()}, "the journal points at the drafts that were kept"
     assert mworld.fake.count("messages.create") == 2 + 1, "the dropped create was sent again"
+
+
+def test_a_resent_event_create_that_graph_no_longer_recognises_leaves_one_event(mworld: MicrosoftWorld) -> None:
+    mworld.fake.remembers_transactions = False
+    mworld.fake.put_event(interview())
+    mworld.fake.fail("events.create", times=2)
+    mworld.cycle()
+    assert sorted(e["subject"] for e in mworld.fake.events(ours=True)).count("Check in with Acme") == 1
+    assert len(mworld.fake.events(ours=True)) == 6, "the copies made by the resent creates were found by key and removed"
+    with mworld.store() as store:
+        refs = {e.ref for e in store.effects().values() if e.kind == "entry"}
+    assert refs == {e["id"] for e in mworld.fake.events(ours=True)}, "the journal points at the events that were kept"
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["pages of one", "empty pages with a next link"])
+def test_every_listing_is_read_to_its_last_page(mworld: MicrosoftWorld, empty: bool) -> None:
+    mworld.fake.page_size, mworld.fake.empty_pages = 1, empty
+    mworld.fake.calendars["AAMkJobs"] = "Job hunt"
+    mworld.extra = "    calendars: [default, Job hunt]\n"
+    mworld.fake.put_event(interview())
+    globex = {
+        "subject": "Globex - Phone screen",
+        "organizer": {"emailAddress": {"name": "Lee Wong", "address": "lee.wong@globex.com"}},
+        "attendees": [_person("Lee Wong", "lee.wong@globex.com"), _person("Sam Lee", ME, "accepted")],
+    }
+    mworld.fake.put_event(interview("iv2", at("2026-11-17T08:00"), **globex), "AAMkJobs")
+    mworld.fake.fail("messages.create")  # a resent create: the copy must be found on a later page
+    mworld.cycle()
+    assert len(mworld.fake.drafts()) == 3 and len(mworld.fake.events(ours=True)) == 12
+    mworld.now = at("2026-11-18T09:00")
+    for n in range(3):
+        mworld.fake.deliver(message(f"News {n} <news@example.org>", "Digest", received=mworld.now), mworld.now)
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=mworld.now), mworld.now)
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices), "the reply on the last page was read"
+    assert mworld.cycle().actions == [], "nothing is made twice"
+
+
+def _names_read(module: Path) -> set[str]:
+    """Every string the code reads as a key (`x["k"]`, `x.get("k")`) or names in a comma list (`$select`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            names.add(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                names.add(first.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"\w+(,\w+)+", node.value):
+            names.update(node.value.split(","))
+    return names
+
+
+def test_every_property_the_backend_reads_comes_from_the_fake_as_graph_documents_it(mworld: MicrosoftWorld) -> None:
+    """A property the fake leaves out lets a default in the code hide what Graph really says (as `isDraft` did)."""
+    read = _names_read(Path(microsoft.__file__))
+    mworld.fake.put_event(interview())
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Hello", received=mworld.now), mworld.now)
+    mworld.cycle()
+    events = [i for i in mworld.fake.items.values() if i.folder in mworld.fake.calendars]
+    messages = [i for i in mworld.fake.items.values() if i.folder in ("inbox", "drafts")]
+    assert {bool(i.props) for i in events} == {True, False} and {i.folder for i in messages} == {"inbox", "drafts"}
+    for items, properties in ((events, EVENT_PROPERTIES), (messages, MESSAGE_PROPERTIES)):
+        for item in items:
+            shown = mworld.fake._public(item)
+            missing = sorted((read & properties) - set(shown) - {"originalStart"})  # only on occurrences of a series
+            assert missing == [], f"{item.data['id']}: Graph sends {missing}"
+            assert shown["@odata.etag"] == f'W/"{shown["changeKey"]}"'
+    follow_up = next(mworld.fake._public(i) for i in events if i.props)
+    assert (follow_up["isDraft"], follow_up["isOrganizer"], follow_up["type"]) == (False, True, "singleInstance")
+    assert follow_up["responseStatus"] == {"response": "organizer", "time": "0001-01-01T00:00:00Z"}
 
 
 def test_a_revoked_grant_marks_the_account_and_the_others_keep_working(mworld: MicrosoftWorld, tmp_path: Path) -> None:

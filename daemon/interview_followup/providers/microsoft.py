@@ -164,10 +164,12 @@ class OutlookCalendar:
         return reply.body if reply.status == 200 and not reply.body.get("isCancelled") else None
 
     def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
-        """Found by its key first (a pass cut short after the create); `transactionId` guards a resent create."""
-        path = self._path(self.followups)
-        query = {"$filter": _by_key(entry.key), "$select": "id,changeKey", "$top": "2"}
-        found = self.client.call("GET", f"{path}/events", params=query, headers={"Prefer": PREFER}).body.get("value", [])
+        """Found by its key first (a pass cut short after the create). A resent create is answered from
+        `transactionId` for as long as Graph remembers it, which it does not say; so after one, the key
+        is looked up again and any second copy removed."""
+        path = f"{self._path(self.followups)}/events"
+        query = {"$filter": _by_key(entry.key), "$select": "id,changeKey"}
+        found = _every(self.client, path, query)
         if found:
             return _stored(found[0])
         body = {
@@ -175,7 +177,7 @@ class OutlookCalendar:
             "transactionId": TRANSACTION_PREFIX + entry.key,
             "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": entry.key}],
         }
-        return _stored(self.client.call("POST", f"{path}/events", body=body, headers={"Prefer": PREFER}).body)
+        return _stored(_made_once(self.client, "events", path, body, lambda: _every(self.client, path, query)))
 
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
         ref, _, change = expected.partition(" ")
@@ -254,21 +256,15 @@ class OutlookMail:
 
     # drafts ------------------------------------------------------------------------------
     def _drafts_with(self, key: str, folder: str = "drafts") -> list[dict[str, Any]]:
-        query = {"$filter": _by_key(key), "$select": "id,changeKey,conversationId,isDraft", "$top": "10"}
-        path = f"/me/mailFolders/{folder}/messages"
-        return list(self.client.call("GET", path, params=query, headers={"Prefer": PREFER}).body.get("value", []))
+        query = {"$filter": _by_key(key), "$select": "id,changeKey,conversationId,isDraft"}
+        return _every(self.client, f"/me/mailFolders/{folder}/messages", query)
 
     def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
-        """Looked up by key before; after, too, when the create had to be sent more than once."""
-        found = self._drafts_with(key)
-        if not found:
-            before = self.client.requests
-            made = self.client.call("POST", "/me/messages", body=_message(key, raw), headers={"Prefer": PREFER}).body
-            found = [made]
-            if self.client.requests - before > 1:  # a retried create may have made a copy
-                found = sorted(self._drafts_with(key) or [made], key=lambda d: d["id"] != made["id"])
-                for extra in found[1:]:
-                    self.client.call("DELETE", f"/me/messages/{extra['id']}", allow=(404,))
+        """Looked up by key before; after, too, when the create had to be sent more than once (Graph has no
+        idempotent create for messages)."""
+        found = self._drafts_with(key) or [
+            _made_once(self.client, "messages", "/me/messages", _message(key, raw), lambda: self._drafts_with(key))
+        ]
         draft = found[0]
         return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None)
 
@@ -307,13 +303,39 @@ def _delta(
     return items, str(reply.body.get("@odata.deltaLink", "")), link is None
 
 
+def _every(client: auth.Client, path: str, query: dict[str, str]) -> list[dict[str, Any]]:
+    """All items of a listing: Graph may end a page early, even empty, and still give a next link."""
+    pages = client.pages(path, params=query, headers={"Prefer": PREFER})
+    return [item for reply in pages for item in reply.body.get("value", [])]
+
+
+def _made_once(
+    client: auth.Client, kind: str, path: str, body: dict[str, Any], look_up: Callable[[], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Create an item; when the request had to be sent again, find every copy by its key and keep one."""
+    before = client.requests
+    made: dict[str, Any] = client.call("POST", path, body=body, headers={"Prefer": PREFER}).body
+    if client.requests - before == 1:
+        return made
+    copies = sorted(look_up() or [made], key=lambda item: item["id"] != made["id"])
+    for extra in copies[1:]:
+        _delete(client, kind, _fingerprint(extra))
+    return copies[0]
+
+
 def _delete(client: auth.Client, kind: str, expected: str) -> Outcome:
-    """Delete what we made, compared by changeKey and guarded by If-Match: a change by the person wins."""
+    """Delete what we made, compared by changeKey and guarded by If-Match: a change by the person wins.
+
+    A message that is no longer a draft was sent and stays. An event's `isDraft` means something else
+    (false for every appointment without attendees, so for every follow-up) and is not read.
+    """
     ref, _, change = expected.partition(" ")
-    reply = client.call("GET", f"/me/{kind}/{ref}", params={"$select": "changeKey,isDraft"}, allow=(404,))
+    fields = "changeKey,isDraft" if kind == "messages" else "changeKey"
+    reply = client.call("GET", f"/me/{kind}/{ref}", params={"$select": fields}, allow=(404,))
     if reply.status == 404:
         return Outcome.MISSING
-    if reply.body.get("changeKey") != change or not reply.body.get("isDraft", True):
+    sent = kind == "messages" and not reply.body.get("isDraft", True)
+    if reply.body.get("changeKey") != change or sent:
         return Outcome.MODIFIED
     headers = {"If-Match": str(reply.body.get("@odata.etag") or f'W/"{change}"')}
     status = client.call("DELETE", f"/me/{kind}/{ref}", headers=headers, allow=(404, 412)).status
