@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import email.utils
 import itertools
 import os
+import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,6 +91,21 @@ def message(
         f"{body}\n"
     )
     return text.encode()
+
+
+def names_read(module: Path) -> set[str]:
+    """Every string the code reads as a key (`x["k"]`, `x.get("k")`) or names in a comma list (`$select`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            names.add(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                names.add(first.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"\w+(,\w+)+", node.value):
+            names.update(node.value.split(","))
+    return names
 
 
 @dataclass

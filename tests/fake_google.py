@@ -124,6 +124,13 @@ class FakeGoogle:
     """Sync tokens older than this answer 410."""
     history_floor: int = 0
     """History ids older than this answer 404."""
+    page_size: int = 1000
+    """At most this many items a page, whatever maxResults asks (Google may answer with fewer)."""
+    empty_pages: bool = False
+    """Precede every page of every listing with an empty one that has a nextPageToken (Google may)."""
+    search_lags: bool = False
+    """Gmail search (`q=`) does not show drafts made since this was set: Google does not promise a fresh index."""
+    _unindexed: set[str] = field(default_factory=set)
     _sequence: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -140,7 +147,8 @@ class FakeGoogle:
     def put_event(self, event: dict[str, Any], calendar: str = "primary") -> dict[str, Any]:
         """An event written by someone else (an invitation, or the person in the Calendar app)."""
         with self._lock:
-            stored = {"kind": "calendar#event", "status": "confirmed", **event}
+            organizer = event.get("organizer") or {"email": "someone@example.org"}
+            stored = self._event(event["id"], calendar, **{"creator": organizer, "organizer": organizer, **event})
             self._stamp(stored)
             self.calendars[calendar][stored["id"]] = stored
             return stored
@@ -163,17 +171,27 @@ class FakeGoogle:
         """What the person does in Gmail: the draft leaves Drafts and a message appears in Sent."""
         with self._lock:
             draft = self.messages.pop(self.drafts.pop(draft_id))
-            sent = Message(f"m{next(self._ids)}", draft.raw, {"SENT"}, draft.thread, draft.internal)
+            sent = Message(f"m{next(self._ids)}", draft.raw, {"SENT"}, draft.thread, self._now_ms())
             self.messages[sent.id] = sent
             self.history.append((next(self._sequence), sent.id, {"SENT"}))
 
-    def edit_draft(self, draft_id: str) -> None:
-        """Gmail stores an edited draft as a new message."""
+    def edit_draft(self, draft_id: str, subject: str | None = None) -> None:
+        """Gmail stores an edited draft as a new message; a new subject puts it in a new thread, and the web
+        interface writes the message afresh, without our headers."""
         with self._lock:
             old = self.messages.pop(self.drafts[draft_id])
-            new = Message(f"m{next(self._ids)}", old.raw + b"\r\nEdited.\r\n", old.labels, old.thread, old.internal)
+            raw, thread = old.raw + b"\r\nEdited.\r\n", old.thread
+            if subject is not None:
+                parsed = email.message_from_bytes(old.raw, policy=email.policy.default)
+                for name in ("Subject", "Message-ID", "X-Interview-Followup-Key"):
+                    del parsed[name]
+                parsed["Subject"] = subject
+                parsed["Message-ID"] = f"<edited{next(self._ids)}@mail.gmail.com>"
+                raw, thread = parsed.as_bytes(), f"t{next(self._ids)}"
+            new = Message(f"m{next(self._ids)}", raw, old.labels, thread, self._now_ms())
             self.messages[new.id] = new
             self.drafts[draft_id] = new.id
+            self.history.append((next(self._sequence), new.id, set(new.labels)))
 
     def fail(self, method: str, status: int = 0, times: int = 1, retry_after: str | None = None, reason: str = "") -> None:
         self.failures.append(Failure(method, status, times, retry_after, reason))
@@ -188,6 +206,38 @@ class FakeGoogle:
         return [self.messages[m] for m in self.drafts.values()]
 
     # the wire --------------------------------------------------------------------------
+    def _now_ms(self) -> int:
+        return int(self.clock().timestamp() * 1000)
+
+    def _event(self, event_id: str, calendar: str, **given: Any) -> dict[str, Any]:
+        """An event as Calendar v3 returns it: the fields it always sends (those at their default are left
+        out, as Google does), overridden by `given`."""
+        me = {"email": "sam.lee@example.net", "self": True}
+        event = {
+            "kind": "calendar#event", "id": event_id, "status": "confirmed",
+            "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}",
+            "created": self.clock().astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "creator": me, "organizer": {**me, "email": calendar if "@" in calendar else me["email"]},
+            "iCalUID": f"{event_id}@google.com", "sequence": 0, "reminders": {"useDefault": True}, "eventType": "default",
+            **given,
+        }  # fmt: skip
+        self._stamp(event)
+        return event
+
+    def _paged(self, rows: list[Any], p: dict[str, Any], name: str, extra: dict[str, Any] | None = None) -> Answer:
+        """One page of `rows` under `name`, honouring maxResults and `page_size`; the last page carries `extra`."""
+        token = str(p.get("pageToken") or "0")
+        offset, blank = int(token.rstrip("b")), token.endswith("b")
+        if self.empty_pages and not blank and offset < len(rows):
+            return 200, {name: [], "nextPageToken": f"{offset}b"}, {}
+        size = min(int(p.get("maxResults") or 100), self.page_size)
+        answer: dict[str, Any] = {name: rows[offset : offset + size]}
+        if offset + size < len(rows):
+            answer["nextPageToken"] = str(offset + size)
+        else:
+            answer |= extra or {}
+        return 200, answer, {}
+
     def _stamp(self, event: dict[str, Any]) -> None:
         event["_seq"] = next(self._sequence)
         event["etag"] = f'"{event["_seq"]}"'
@@ -276,8 +326,9 @@ class FakeGoogle:
 
     # Calendar ----------------------------------------------------------------------------
     def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
-        items = [{"id": cid, "summary": name} for cid, name in self.names.items()]
-        return 200, {"kind": "calendar#calendarList", "items": items}, {}
+        items = [{"kind": "calendar#calendarListEntry", "id": cid, "summary": name} for cid, name in self.names.items()]
+        status, answer, extra = self._paged(items, p, "items")
+        return status, {"kind": "calendar#calendarList", **answer}, extra
 
     def _calendar_events_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         events = sorted(self.calendars[p["calendarId"]].values(), key=lambda e: e["_seq"])
@@ -289,15 +340,9 @@ class FakeGoogle:
         else:
             start = datetime.fromisoformat(p.get("timeMin", "1970-01-01T00:00:00+00:00").replace("Z", "+00:00"))
             events = [e for e in events if e["status"] != "cancelled" and _end(e) >= start]
-        offset = int(p.get("pageToken") or 0)
-        size = int(p.get("maxResults", 250))
-        page = events[offset : offset + size]
-        answer: dict[str, Any] = {"kind": "calendar#events", "items": [_public(e) for e in page]}
-        if offset + size < len(events):
-            answer["nextPageToken"] = str(offset + size)
-        else:
-            answer["nextSyncToken"] = f"sync-{max([e['_seq'] for e in self.calendars[p['calendarId']].values()], default=0)}"
-        return 200, answer, {}
+        top = max([e["_seq"] for e in self.calendars[p["calendarId"]].values()], default=0)
+        status, answer, extra = self._paged([_public(e) for e in events], p, "items", {"nextSyncToken": f"sync-{top}"})
+        return status, {"kind": "calendar#events", "summary": self.names.get(p["calendarId"], ""), **answer}, extra
 
     def _calendar_events_insert(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
         calendar = self.calendars[p["calendarId"]]
@@ -305,8 +350,7 @@ class FakeGoogle:
             return _error(409, "duplicate", "The requested identifier already exists.")
         if not re.fullmatch(r"[a-v0-9]{5,1024}", data.get("id", "abcdef")):
             return _error(400, "invalid", "Invalid resource id value.")
-        event = {"kind": "calendar#event", "status": "confirmed", "id": data.get("id") or f"e{next(self._ids)}", **data}
-        self._stamp(event)
+        event = self._event(data.get("id") or f"e{next(self._ids)}", p["calendarId"], **data)
         calendar[event["id"]] = event
         return 200, _public(event), {}
 
@@ -318,6 +362,8 @@ class FakeGoogle:
         event = self.calendars[p["calendarId"]].get(p["eventId"])
         if event is None:
             return _error(404, "notFound", "Not Found")
+        if headers.get("If-Match") is None:
+            self.violations.append(f"events.update {p['eventId']}: a write to an existing event must carry If-Match")
         if headers.get("If-Match") not in (None, event["etag"]):
             return _error(412, "conditionNotMet", "Precondition Failed")
         event.update({**data, "id": event["id"]})
@@ -352,16 +398,24 @@ class FakeGoogle:
         records = [
             {
                 "id": str(h),
-                "messagesAdded": [{"message": {"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}}],
+                "messages": [{"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}],
+                "messagesAdded": [
+                    {
+                        "message": {
+                            "id": m,
+                            "threadId": self.messages[m].thread if m in self.messages else "",
+                            "labelIds": sorted(labels),
+                        }
+                    }
+                ],
             }
             for h, m, labels in self.history
             if h > start and (label is None or label in labels)
         ]
-        return (
-            200,
-            {"history": records, "historyId": str(self._history_id())} if records else {"historyId": str(self._history_id())},
-            {},
-        )
+        status, answer, extra = self._paged(records, p, "history")
+        if not answer["history"]:
+            del answer["history"]  # Gmail leaves out an empty list
+        return status, {**answer, "historyId": str(self._history_id())}, extra
 
     def _search(self, query: str, pool: list[Message]) -> list[Message]:
         found = pool
@@ -372,14 +426,15 @@ class FakeGoogle:
             elif name == "after":
                 found = [m for m in found if m.internal >= int(value) * 1000]
             elif name == "rfc822msgid":
-                found = [m for m in found if m.headers.get("Message-ID") == value]
+                found = [m for m in found if m.headers.get("Message-ID") == value and m.id not in self._unindexed]
             else:
                 raise AssertionError(f"the fake does not know the search term {term!r}")
         return found
 
     def _gmail_users_messages_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         found = self._search(p.get("q", ""), list(self.messages.values()))
-        return 200, {"messages": [{"id": m.id, "threadId": m.thread} for m in found], "resultSizeEstimate": len(found)}, {}
+        status, answer, extra = self._paged([{"id": m.id, "threadId": m.thread} for m in found], p, "messages")
+        return status, {**answer, "resultSizeEstimate": len(found)}, extra
 
     def _gmail_users_messages_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         message = self.messages.get(p["id"])
@@ -405,30 +460,45 @@ class FakeGoogle:
         found = [{"id": m.id, "labelIds": sorted(m.labels)} for m in self.messages.values() if m.thread == p["id"]]
         return (200, {"id": p["id"], "messages": found}, {}) if found else _error(404, "notFound", "Not Found")
 
-    def _draft(self, draft_id: str) -> dict[str, Any]:
+    def _draft(self, draft_id: str, form: str = "minimal") -> dict[str, Any]:
+        """A draft as drafts.get returns it in `form`; drafts.list and drafts.create give less ("list")."""
         message = self.messages[self.drafts[draft_id]]
-        return {"id": draft_id, "message": {"id": message.id, "threadId": message.thread, "labelIds": sorted(message.labels)}}
+        shown: dict[str, Any] = {"id": message.id, "threadId": message.thread}
+        if form != "list":
+            shown |= {"labelIds": sorted(message.labels), "snippet": "", "sizeEstimate": len(message.raw)}
+            shown |= {"historyId": str(self._history_id()), "internalDate": str(message.internal)}
+        if form in ("metadata", "full"):
+            parsed = message.headers
+            headers = [{"name": k, "value": str(v)} for k, v in parsed.items()]
+            shown["payload"] = {"partId": "", "mimeType": parsed.get_content_type(), "filename": "", "headers": headers}
+        if form == "raw":
+            shown["raw"] = base64.urlsafe_b64encode(message.raw).decode()
+        return {"id": draft_id, "message": shown}
 
     def _gmail_users_drafts_create(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
         raw = base64.urlsafe_b64decode(data["message"]["raw"] + "==")
-        message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", 0)
+        message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", self._now_ms())
         message.thread = self._thread_of(message)
         self.messages[message.id] = message
+        self.history.append((next(self._sequence), message.id, {"DRAFT"}))
+        if self.search_lags:
+            self._unindexed.add(message.id)
         draft_id = f"r{next(self._ids)}"
         self.drafts[draft_id] = message.id
-        return 200, self._draft(draft_id), {}
+        answer = self._draft(draft_id)
+        answer["message"]["labelIds"] = ["DRAFT"]
+        return 200, answer, {}
 
     def _gmail_users_drafts_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         by_message = {m: d for d, m in self.drafts.items()}
         found = self._search(p.get("q", ""), [self.messages[m] for m in self.drafts.values()])
-        return 200, {"drafts": [self._draft(by_message[m.id]) for m in found], "resultSizeEstimate": len(found)}, {}
+        status, answer, extra = self._paged([self._draft(by_message[m.id], "list") for m in found], p, "drafts")
+        return status, {**answer, "resultSizeEstimate": len(found)}, extra
 
     def _gmail_users_drafts_get(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
-        return (
-            (200, self._draft(p["id"]), {})
-            if p["id"] in self.drafts
-            else _error(404, "notFound", "Requested entity was not found.")
-        )
+        if p["id"] not in self.drafts:
+            return _error(404, "notFound", "Requested entity was not found.")
+        return 200, self._draft(p["id"], p.get("format", "full")), {}
 
     def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         if p["id"] not in self.drafts:

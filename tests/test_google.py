@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ME, at, message
-from fake_google import FakeGoogle, serve, token_file
+from conftest import ME, at, message, names_read
+from fake_google import DOCUMENTS, FakeGoogle, serve, token_file
 from interview_followup import config as config_module
 from interview_followup import daemon, status
 from interview_followup.engine import Engine, Report
@@ -239,6 +239,102 @@ def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWo
     with gworld.store() as store:
         items = status.overview(gworld.config(), store, gworld.now)
     assert {s["state"] for s in items[0]["steps"] if s["step"] == "thank_you"} == {"sent"}
+
+
+def test_a_thank_you_whose_subject_the_person_edited_is_noticed_when_sent(gworld: GoogleWorld) -> None:
+    """Gmail moves a draft with a new subject to a new thread, and its web interface writes it afresh."""
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    for draft_id in list(gworld.fake.drafts):
+        gworld.fake.edit_draft(draft_id, subject="Great to meet you today")
+        gworld.fake.send_draft(draft_id)
+    gworld.now = at("2026-11-17T15:00")
+    before = len(gworld.fake.requests)
+    gworld.cycle()
+    assert not any(e["summary"].startswith("Send thank-you") for e in gworld.fake.events())
+    sent_reads = [m for m, p in gworld.fake.requests[before:] if m == "gmail.users.messages.get"]
+    assert len(sent_reads) == 2, "one metadata read per message sent, none per draft"
+
+
+def test_short_pages_and_a_dropped_create_leave_exactly_one_draft_each(gworld: GoogleWorld) -> None:
+    gworld.fake.page_size, gworld.fake.empty_pages = 1, True
+    gworld.fake.put_event(interview())
+    gworld.fake.fail("gmail.users.drafts.create")
+    gworld.cycle()
+    assert len(gworld.fake.draft_messages()) == 2, "the copy made by the resent create was found on a later page"
+    with gworld.store() as store:
+        refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
+    assert refs == set(gworld.fake.drafts)
+
+
+def test_a_create_cut_short_is_found_again_though_the_search_index_lags(gworld: GoogleWorld) -> None:
+    gworld.fake.search_lags = True
+    gworld.fake.put_event(interview())
+
+    def crash_after_the_first_draft(label: str) -> None:
+        if label.startswith("created:") and label.endswith(":after-call"):
+            raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        gworld.cycle(checkpoint=crash_after_the_first_draft)
+    assert len(gworld.fake.draft_messages()) == 1
+    gworld.fake.fail("gmail.users.drafts.create")  # and the second create is resent as well
+    gworld.cycle()
+    assert len(gworld.fake.draft_messages()) == 2, "neither the search nor a resent create made a second copy"
+    assert gworld.cycle().actions == []
+
+
+def test_follow_ups_removed_and_needed_again_are_revived_with_if_match(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    with gworld.store() as store:
+        interview_id = store.interviews()[0].interview.id
+        store.stop_interview(interview_id, gworld.now, "marked as answered by you")
+    gworld.cycle()
+    assert len(gworld.our_events()) == 2, "the four upcoming ones went"
+    with gworld.store() as store:
+        store.stop_interview(interview_id, None, None)
+    gworld.cycle()
+    assert len(gworld.our_events()) == 6
+    assert gworld.fake.count("calendar.events.update") == 4, "revived under their ids (the fixture checks each had If-Match)"
+
+
+def test_an_idle_pass_costs_two_requests_at_every_hour_before_and_after_the_evening_reminder(gworld: GoogleWorld) -> None:
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    for hour in range(30):
+        gworld.now = at("2026-11-17T12:00") + timedelta(hours=hour)
+        gworld.cycle()
+        before = len(gworld.fake.requests)
+        assert gworld.cycle().actions == []
+        idle = [method for method, _ in gworld.fake.requests[before:]]
+        assert idle == ["calendar.events.list", "gmail.users.history.list"], f"at {gworld.now:%a %H:%M}"
+
+
+def _schema(document: str, name: str) -> set[str]:
+    return set(json.loads((DOCUMENTS / document).read_text())["schemas"][name]["properties"])
+
+
+def test_every_field_the_backend_reads_comes_from_the_fake_as_google_documents_it(gworld: GoogleWorld) -> None:
+    """A field the fake leaves out lets a default in the code hide what Google really says."""
+    read = names_read(Path(google.__file__))
+    gworld.fake.put_event(interview())
+    gworld.cycle()
+    event_fields = read & _schema("calendar.v3.json", "Event")
+    # left out by Google when empty or at their default, as for an invitation without them
+    optional = {"recurringEventId", "originalStartTime", "extendedProperties", "description", "location", "attendees",
+                "transparency"}  # fmt: skip
+    for listed in gworld.fake._calendar_events_list({"calendarId": "primary"}, {}, {})[1]["items"]:
+        missing = sorted(event_fields - set(listed) - optional)
+        assert missing == [], f"{listed['id']}: Calendar sends {missing}"
+        assert {"etag", "updated", "status", "organizer", "start", "end", "eventType", "reminders"} <= set(listed)
+    draft_id = next(iter(gworld.fake.drafts))
+    for form in ("minimal", "metadata"):
+        shown = gworld.fake._gmail_users_drafts_get({"id": draft_id, "format": form}, {}, {})[1]
+        assert set(shown) == {"id", "message"}
+        assert {"id", "threadId", "labelIds", "internalDate", "historyId"} <= set(shown["message"])
+    listed = gworld.fake._gmail_users_drafts_list({}, {}, {})[1]["drafts"][0]
+    assert set(listed["message"]) == {"id", "threadId"}, "drafts.list gives ids only, as documented"
 
 
 def test_throttling_and_server_errors_are_retried_with_backoff(gworld: GoogleWorld) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ME, at, message
+from conftest import ME, at, message, names_read
 from fake_microsoft import CLIENT_ID, EVENT_PROPERTIES, MESSAGE_PROPERTIES, FakeMicrosoft, serve
 from interview_followup import config as config_module
 from interview_followup import daemon, status
@@ -385,24 +383,9 @@ def test_every_listing_is_read_to_its_last_page(mworld: MicrosoftWorld, empty: b
     assert mworld.cycle().actions == [], "nothing is made twice"
 
 
-def _names_read(module: Path) -> set[str]:
-    """Every string the code reads as a key (`x["k"]`, `x.get("k")`) or names in a comma list (`$select`)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(module.read_text())):
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-            names.add(node.slice.value)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                names.add(first.value)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"\w+(,\w+)+", node.value):
-            names.update(node.value.split(","))
-    return names
-
-
 def test_every_property_the_backend_reads_comes_from_the_fake_as_graph_documents_it(mworld: MicrosoftWorld) -> None:
     """A property the fake leaves out lets a default in the code hide what Graph really says (as `isDraft` did)."""
-    read = _names_read(Path(microsoft.__file__))
+    read = names_read(Path(microsoft.__file__))
     mworld.fake.put_event(interview())
     mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Hello", received=mworld.now), mworld.now)
     mworld.cycle()

@@ -249,7 +249,7 @@ class Engine:
             if step.materialize_at <= now and self._fresh(step, now):
                 self._create(account, backend, record, step, now, report)
         elif effect.state is State.INTENDED:
-            self._create(account, backend, record, step, now, report)
+            self._create(account, backend, record, step, now, report, resumed=True)
         elif effect.state is State.DELETING:
             self._delete(account, backend, record, effect, now, report)
         elif effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
@@ -290,7 +290,14 @@ class Engine:
         return now <= step.due + late
 
     def _create(
-        self, account: Account, backend: Backend, record: InterviewRecord, step: Step, now: datetime, report: Report
+        self,
+        account: Account,
+        backend: Backend,
+        record: InterviewRecord,
+        step: Step,
+        now: datetime,
+        report: Report,
+        resumed: bool = False,
     ) -> None:
         interview = record.interview
         effect = EffectRecord(step.key, account.name, interview.id, step.name, step.kind.value, step.due, State.INTENDED)
@@ -303,7 +310,7 @@ class Engine:
             self._effect(
                 effect,
                 now,
-                lambda: backend.mailbox.create_draft(step.key, raw, step.materialize_at),
+                lambda: backend.mailbox.create_draft(step.key, raw, step.materialize_at, resumed),
                 report,
                 Action("created", step.name, interview.company, detail),
             )

@@ -31,6 +31,9 @@ PAGE_SIZE = 250
 FULL_READ_LIMIT = 5 * 1024 * 1024
 """A bigger message is judged by its headers and snippet: an answer with a large attachment is still a person."""
 FALLBACK_SLACK = timedelta(days=1)
+SENT_KEPT = 200
+"""How many recently sent messages the mail cursor remembers, for telling which thank-you notes went out."""
+_SENT_HEADERS = ["To", "Cc", "Bcc", "Message-ID", mail.KEY_HEADER]
 _LIGHT_HEADERS = (
     "From",
     "To",
@@ -173,9 +176,11 @@ class GoogleCalendar:
         if status == 409:  # made before (a retry, or a pass cut short): find it
             body = self._get(entry.key) or {}
             if body.get("status") == "cancelled":  # deleted earlier, needed again: ids stay reserved, so revive it
-                _, body = self.client.call(
-                    self.service.events().update(calendarId=calendar, eventId=event_id(entry.key), body=self._body(entry))
-                )
+                request = self.service.events().update(calendarId=calendar, eventId=event_id(entry.key), body=self._body(entry))
+                request.headers["If-Match"] = str(body.get("etag", ""))
+                status, body = self.client.call(request, allow=(412,))
+                if status == 412:  # changed since we looked: what it is now counts
+                    body = self._get(entry.key) or {}
         return Stored(event_id(entry.key), str(body.get("etag", "")))
 
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
@@ -212,20 +217,26 @@ class Gmail:
         self.client = client
         self.service = client.service("gmail", "v1", "")
         self.users = self.service.users()
+        self._sent: list[dict[str, Any]] = []
+        """Messages that arrived in Sent lately (recipients, Message-ID, key, thread, time), as the history told."""
 
     # reading -----------------------------------------------------------------------------
     def changes(
         self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
     ) -> MailChanges:
-        """New inbox mail from the history API; a full (bounded) listing only at the start or after the history expired."""
+        """New inbox and Sent mail from one history request; a full (bounded) listing only at the start or after
+        the history expired."""
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         newest = int(state.get("newest", 0))
+        self._sent = list(state.get("sent", []))
         found = self._history(str(state["history"])) if state.get("history") else None
         if found is None:
             _, profile = self.client.call(self.users.getProfile(userId="me"))
             checkpoint = datetime.fromtimestamp(newest / 1000, timezone.utc) - FALLBACK_SLACK if newest else since
-            found = str(profile["historyId"]), self._listed(max(since, checkpoint))
-        history, ids = found
+            after = max(since, checkpoint)
+            found = str(profile["historyId"]), self._listed("inbox", after), self._listed("sent", after)
+        history, ids, sent = found
+        self._remember_sent(sent)
         messages: list[InboundMessage] = []
         problems: list[str] = []
         for message_id in dict.fromkeys(ids):
@@ -239,26 +250,53 @@ class Gmail:
             if message is not None:
                 messages.append(message)
                 newest = max(newest, int(message.received.timestamp() * 1000))
-        return MailChanges(messages, json.dumps({"history": history, "newest": newest}), problems)
+        return MailChanges(messages, json.dumps({"history": history, "newest": newest, "sent": self._sent}), problems)
 
-    def _history(self, start: str) -> tuple[str, list[str]] | None:
-        """The new history id and the messages added to the inbox, or None when the start is too old (404)."""
-        added: list[str] = []
+    def _history(self, start: str) -> tuple[str, list[str], list[str]] | None:
+        """The new history id and the messages added to the inbox and to Sent, or None when the start is too
+        old (404). Drafts being saved are in the history too, and are passed over."""
+        inbox: list[str] = []
+        sent: list[str] = []
 
         def request(page: str | None) -> Any:
             return self.users.history().list(
-                userId="me", startHistoryId=start, historyTypes="messageAdded", labelId="INBOX", pageToken=page, maxResults=500
+                userId="me", startHistoryId=start, historyTypes="messageAdded", pageToken=page, maxResults=500
             )
 
         for status, body in self.client.pages(request, allow=(404,)):
             if status == 404:
                 return None
             for record in body.get("history", []):
-                added += [str(m["message"]["id"]) for m in record.get("messagesAdded", []) if "message" in m]
-        return str(body["historyId"]), added
+                for added in record.get("messagesAdded", []):
+                    message = added.get("message") or {}
+                    labels = message.get("labelIds") or []
+                    if "INBOX" in labels:
+                        inbox.append(str(message["id"]))
+                    if "SENT" in labels:
+                        sent.append(str(message["id"]))
+        return str(body["historyId"]), inbox, sent
 
-    def _listed(self, after: datetime) -> list[str]:
-        query = f"in:inbox after:{int(after.timestamp())}"
+    def _remember_sent(self, ids: list[str]) -> None:
+        """Who each newly sent message went to, and what marks it: one metadata request per message sent."""
+        for message_id in dict.fromkeys(ids):
+            request = self.users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=_SENT_HEADERS)
+            status, meta = self.client.call(request, allow=(404,))
+            if status == 404:
+                continue
+            headers = mail.parse(_header_block(meta).encode(), message_id, _internal_date(meta))
+            self._sent.append(
+                {
+                    "to": sorted(p.email for p in headers.recipients),
+                    "id": headers.message_id,
+                    "key": headers.headers.get(mail.KEY_HEADER.lower(), ""),
+                    "thread": str(meta.get("threadId", "")),
+                    "at": int(meta["internalDate"]),
+                }
+            )
+        self._sent = self._sent[-SENT_KEPT:]
+
+    def _listed(self, folder: str, after: datetime) -> list[str]:
+        query = f"in:{folder} after:{int(after.timestamp())}"
         listing = self.client.pages(lambda page: self.users.messages().list(userId="me", q=query, pageToken=page, maxResults=500))
         return [str(m["id"]) for _, body in listing for m in body.get("messages", [])]
 
@@ -268,10 +306,8 @@ class Gmail:
         status, meta = self.client.call(request, allow=(404,))
         if status == 404:  # deleted since it arrived
             return None
-        received = datetime.fromtimestamp(int(meta["internalDate"]) / 1000, timezone.utc)
-        headers = "".join(
-            f"{untrusted.line(h['name'], 80)}: {untrusted.line(h['value'], 2000)}\r\n" for h in meta["payload"]["headers"]
-        )
+        received = _internal_date(meta)
+        headers = _header_block(meta)
         snippet = html.unescape(str(meta.get("snippet", "")))
         light = replace(
             mail.parse(f"{headers}\r\n{snippet}\r\n".encode(), message_id, received), thread=str(meta.get("threadId", ""))
@@ -283,18 +319,35 @@ class Gmail:
         return replace(mail.parse(raw, message_id, received), thread=light.thread)
 
     # drafts ------------------------------------------------------------------------------
-    def _drafts_with(self, message_id: str) -> list[dict[str, Any]]:
-        _, body = self.client.call(self.users.drafts().list(userId="me", q=f"rfc822msgid:{message_id}", maxResults=10))
-        return list(body.get("drafts", []))
+    def _drafts(self, query: str = "") -> list[dict[str, Any]]:
+        """Drafts matching a search (all of them without one), every page: a page may be short and still have a next."""
+        listing = self.client.pages(lambda page: self.users.drafts().list(userId="me", q=query, pageToken=page, maxResults=100))
+        return [draft for _, body in listing for draft in body.get("drafts", [])]
 
-    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
-        """Looked up by Message-ID before and after: a retry or a resent request leaves exactly one draft."""
+    def _ours(self, drafts: list[dict[str, Any]], key: str, message_id: str) -> list[dict[str, Any]]:
+        """Those of `drafts` that carry the key or the Message-ID, read header by header: no search index involved."""
+        found = []
+        for draft in drafts:
+            status, full = self.client.call(self.users.drafts().get(userId="me", id=draft["id"], format="metadata"), allow=(404,))
+            headers = (full.get("message") or {}).get("payload", {}).get("headers", [])
+            marks = {h["value"] for h in headers if h["name"].lower() in (mail.KEY_HEADER.lower(), "message-id")}
+            if status == 200 and marks & {key, message_id}:
+                found.append(full)
+        return found
+
+    def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
+        """Exactly one draft per key. Found first by a Message-ID search, whose index Google does not promise to
+        be fresh; so a create cut short before (`resumed`) also reads the headers of every draft. A create itself
+        is uncertain (httplib2 resends a request on a dropped connection without telling), so the drafts that
+        appeared meanwhile are read too, and copies removed."""
         message_id = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)["Message-ID"]
-        found = self._drafts_with(message_id)
+        found = self._drafts(f"rfc822msgid:{message_id}") or (self._ours(self._drafts(), key, message_id) if resumed else [])
         if not found:
+            before = {d["id"] for d in self._drafts()}
             body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
             _, made = self.client.call(self.users.drafts().create(userId="me", body=body))
-            found = sorted(self._drafts_with(message_id) or [made], key=lambda d: d["id"] != made["id"])
+            appeared = [d for d in self._drafts() if d["id"] not in before and d["id"] != made["id"]]
+            found = [made, *self._ours(appeared, key, message_id)]
             for extra in found[1:]:
                 self.client.call(self.users.drafts().delete(userId="me", id=extra["id"]), allow=(404,))
         draft = found[0]
@@ -312,23 +365,27 @@ class Gmail:
         return Outcome.MISSING if status == 404 else Outcome.DONE
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
-        """A draft that left Drafts was sent when its thread holds a message in Sent."""
-        found = set()
-        for query in drafts:
-            status, _ = self.client.call(self.users.drafts().get(userId="me", id=query.ref, format="minimal"), allow=(404,))
-            if status != 404:
-                continue
-            if query.thread:
-                status, thread = self.client.call(
-                    self.users.threads().get(userId="me", id=query.thread, format="minimal"), allow=(404,)
-                )
-                messages = thread.get("messages", []) if status == 200 else []
-            else:
-                _, listed = self.client.call(self.users.messages().list(userId="me", q=f"in:sent rfc822msgid:{query.message_id}"))
-                messages = [{"labelIds": ["SENT"]} for _ in listed.get("messages", [])]
-            if any("SENT" in m.get("labelIds", []) for m in messages):
-                found.add(query.key)
-        return found
+        """Answered from what this pass's history request saw arrive in Sent, so it costs no request. A message
+        counts when it carries the draft's key, Message-ID or thread, or went to the draft's recipient after
+        the draft was made: Gmail moves a draft whose subject was edited to a new thread."""
+        return {query.key for query in drafts if any(_sent_as(query, sent) for sent in self._sent)}
+
+
+def _header_block(meta: dict[str, Any]) -> str:
+    """The headers of a `format=metadata` message as header lines; names and values from the wire are untrusted."""
+    return "".join(f"{untrusted.line(h['name'], 80)}: {untrusted.line(h['value'], 2000)}\r\n" for h in meta["payload"]["headers"])
+
+
+def _internal_date(meta: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(int(meta["internalDate"]) / 1000, timezone.utc)
+
+
+def _sent_as(query: SentQuery, sent: dict[str, Any]) -> bool:
+    if query.key == sent["key"] or (query.message_id and query.message_id == sent["id"]):
+        return True
+    if query.thread and query.thread == sent["thread"]:
+        return True
+    return query.recipient in sent["to"] and sent["at"] >= query.since.timestamp() * 1000
 
 
 def _fingerprint(draft: dict[str, Any]) -> str:

@@ -216,7 +216,7 @@ class LocalMailbox:
         marker = f".{key}."
         return next((p for p in _maildir_files([self.drafts / "cur", self.drafts / "new"]) if marker in p.name), None)
 
-    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
+    def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
         existing = self._find(key)
         if existing:
             return Stored(existing.name, digest(existing.read_bytes()))

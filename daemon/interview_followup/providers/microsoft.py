@@ -259,7 +259,7 @@ class OutlookMail:
         query = {"$filter": _by_key(key), "$select": "id,changeKey,conversationId,isDraft"}
         return _every(self.client, f"/me/mailFolders/{folder}/messages", query)
 
-    def create_draft(self, key: str, raw: bytes, stamp: datetime) -> Stored:
+    def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
         """Looked up by key before; after, too, when the create had to be sent more than once (Graph has no
         idempotent create for messages)."""
         found = self._drafts_with(key) or [
