@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/google_requests.py
 
-Prints, for each kind of pass, the API requests made (by method) and the wall time. The fake
-answers in well under a millisecond, so the time is the client's own cost plus loopback HTTP.
+Prints, for each kind of pass, the API requests made (by method) and the wall time; then the idle
+passes at every hour of the day after an interview, before and after the evening reminder, against
+a naive sent-check that asks about each thank-you draft on every pass. The fake answers in well
+under a millisecond, so the time is the client's own cost plus loopback HTTP.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -21,7 +24,7 @@ from fake_google import serve, token_file  # noqa: E402
 from test_google import GoogleWorld, interview  # noqa: E402
 
 
-def measure(world: GoogleWorld, label: str) -> None:
+def measure(world: GoogleWorld, label: str, quiet: bool = False) -> int:
     before = len(world.fake.requests)
     refreshes = world.fake.token_requests
     started = time.perf_counter()
@@ -31,7 +34,22 @@ def measure(world: GoogleWorld, label: str) -> None:
     token = world.fake.token_requests - refreshes
     total = sum(methods.values()) + token
     detail = ", ".join(f"{m} {n}" for m, n in sorted(methods.items())) + (f", token {token}" if token else "")
-    print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+    if not quiet:
+        print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+    return total
+
+
+def idle_by_hour(world: GoogleWorld) -> None:
+    """Idle passes at each hour from the end of the interview to the next evening."""
+    counts = {}
+    for hour in range(30):
+        world.now = at("2026-11-17T12:00") + timedelta(hours=hour)
+        world.cycle()
+        counts[f"{world.now:%a %H:%M}"] = measure(world, "", quiet=True)
+    before = [n for label, n in counts.items() if label.startswith("Tue") and label < "Tue 18:00"]
+    print(f"idle passes, each hour Tue 12:00 to Wed 17:00:  {min(counts.values())} to {max(counts.values())} requests")
+    naive = max(before) + len(world.fake.drafts)
+    print(f"  before the 18:00 reminder: {max(before)} requests; a per-draft sent check: {naive} ({naive / max(before):.1f}x)")
 
 
 def main() -> None:
@@ -56,6 +74,14 @@ def main() -> None:
         )
         measure(world, "the employer replies")
         measure(world, "idle pass")
+    with tempfile.TemporaryDirectory() as folder, serve(clock=lambda: world.now) as fake:
+        root = Path(folder)
+        token_file(root / "token.json", fake)
+        (root / "client.json").write_text("{}")
+        world = GoogleWorld(root, fake, at("2026-11-17T12:00"))
+        fake.put_event(interview())
+        world.cycle()
+        idle_by_hour(world)
 
 
 if __name__ == "__main__":

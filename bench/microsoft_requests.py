@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/microsoft_requests.py
 
-Prints, for each kind of pass, the Graph requests made (by route), the requests to the identity
-platform and the wall time. The fake speaks HTTPS on loopback, so the time is the client's own
-cost plus a local TLS round trip per request (connections are reused).
+Prints, for each kind of pass, the HTTP requests made (a JSON batch counts once; its parts are
+listed by route), the requests to the identity platform and the wall time; then the idle passes
+at every hour of the day after an interview, before and after the evening reminder, against a
+naive sent-check that asks about each thank-you draft on every pass. The fake speaks HTTPS on
+loopback, so the time is the client's own cost plus a local TLS round trip per request.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -23,17 +26,32 @@ from fake_microsoft import certificate, serve  # noqa: E402
 from test_microsoft import MicrosoftWorld, interview  # noqa: E402
 
 
-def measure(world: MicrosoftWorld, label: str) -> None:
-    before = len(world.fake.requests)
+def measure(world: MicrosoftWorld, label: str, quiet: bool = False) -> int:
+    before, http = len(world.fake.requests), world.fake.http
     refreshes = world.fake.token_requests
     started = time.perf_counter()
     report = world.cycle()
     elapsed = time.perf_counter() - started
     routes = Counter(route for route, _ in world.fake.requests[before:])
     token = world.fake.token_requests - refreshes
-    total = sum(routes.values()) + token
+    total = world.fake.http - http + token
     detail = ", ".join(f"{r} {n}" for r, n in sorted(routes.items())) + (f", token {token}" if token else "")
-    print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+    if not quiet:
+        print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+    return total
+
+
+def idle_by_hour(world: MicrosoftWorld, drafts: int) -> None:
+    """Idle passes at each hour from the end of the interview to the next evening."""
+    counts = {}
+    for hour in range(30):
+        world.now = at("2026-11-17T12:00") + timedelta(hours=hour)
+        world.cycle()
+        counts[f"{world.now:%a %H:%M}"] = measure(world, "", quiet=True)
+    before = [n for label, n in counts.items() if label.startswith("Tue") and label < "Tue 18:00"]
+    print(f"idle passes, each hour Tue 12:00 to Wed 17:00:  {min(counts.values())} to {max(counts.values())} requests")
+    naive = max(before) + drafts
+    print(f"  before the 18:00 reminder: {max(before)} requests; a per-draft sent check: {naive} ({naive / max(before):.1f}x)")
 
 
 def main() -> None:
@@ -59,6 +77,13 @@ def main() -> None:
             )
             measure(world, "the employer replies")
             measure(world, "idle pass")
+        with serve(root / "fake-microsoft.pem", clock=lambda: world.now) as fake:
+            world = MicrosoftWorld(root / "hours", fake, at("2026-11-17T12:00"))
+            world.root.mkdir()
+            world.sign_in()
+            fake.put_event(interview())
+            world.cycle()
+            idle_by_hour(world, len(fake.drafts()))
 
 
 if __name__ == "__main__":

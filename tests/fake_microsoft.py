@@ -184,6 +184,8 @@ class FakeMicrosoft:
     pending_polls: int = 0
     """Device-code polls answered `authorization_pending` before the person has signed in."""
     token_requests: int = 0
+    http: int = 0
+    """HTTP requests to Graph (a batch is one)."""
     page_size: int = 4
     empty_pages: bool = False
     """Precede every page of every listing with an empty one that carries a next link (Graph may)."""
@@ -268,7 +270,9 @@ class FakeMicrosoft:
         """What the person does in Outlook: the draft goes to Sent Items, under a new id."""
         with self._lock:
             draft = self.items.pop(draft_id)
-            sent = Item({**draft.data, "id": f"AAMkSent{next(self._ids)}", "isDraft": False}, "sentitems", 0, dict(draft.props))
+            now = _stamp(self.clock())
+            shown = {"id": f"AAMkSent{next(self._ids)}", "isDraft": False, "sentDateTime": now, "receivedDateTime": now}
+            sent = Item({**draft.data, **shown, "parentFolderId": "AAMksentitems"}, "sentitems", 0, dict(draft.props))
             self._touch(sent)
             self.items[sent.data["id"]] = sent
 
@@ -315,6 +319,8 @@ class FakeMicrosoft:
         if re.search(r"/(send|sendMail|reply|replyAll|forward)$", path, re.I):
             self.violations.append(f"{verb} {path}: interview-followup must never send mail")
             return _error(400, "ErrorInvalidRequest", "never send")
+        if (verb, path) == ("POST", "/v1.0/$batch"):
+            return self._batch(headers, json.loads(body or b"{}"))
         route, match = self._route(verb, path.removeprefix("/v1.0"))
         with self._lock:
             self.requests.append((route or f"{verb} {path}", dict(query)))
@@ -342,6 +348,25 @@ class FakeMicrosoft:
             raise ConnectionAbortedError("injected drop after the work was done")
         return answer
 
+    def _batch(self, headers: Any, data: dict[str, Any]) -> Answer:
+        """JSON batching: each part is answered as if it came alone, with the batch's Authorization."""
+        with self._lock:
+            self.requests.append(("batch", {}))
+        parts = data.get("requests")
+        if not isinstance(parts, list) or not 0 < len(parts) <= 20 or len({p.get("id") for p in parts}) != len(parts):
+            self.violations.append("batch: between 1 and 20 requests with distinct ids")
+            return _error(400, "BadRequest", "Invalid batch payload format.")
+        responses = []
+        for part in parts:
+            url = urllib.parse.urlsplit(str(part.get("url", "")))
+            if part.get("method") != "GET" or url.scheme or not url.path.startswith("/"):
+                self.violations.append(f"batch part {part.get('url')!r}: a relative GET here")
+            query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+            inner = {"Authorization": headers.get("Authorization", ""), **(part.get("headers") or {})}
+            status, answer, extra = self.handle("GET", "/v1.0" + url.path, query, inner, b"")
+            responses.append({"id": part["id"], "status": status, "headers": extra, "body": answer})
+        return 200, {"responses": responses}, {}
+
     _ROUTES = (
         ("GET", r"/me/calendars", "calendars.list"),
         ("GET", r"/me/calendar(?:s/(?P<cal>[^/]+))?/calendarView/delta", "calendarView.delta"),
@@ -350,7 +375,7 @@ class FakeMicrosoft:
         ("GET", r"/me/events/(?P<id>[^/]+)", "events.get"),
         ("PATCH", r"/me/events/(?P<id>[^/]+)", "events.update"),
         ("DELETE", r"/me/events/(?P<id>[^/]+)", "events.delete"),
-        ("GET", r"/me/mailFolders/(?P<folder>inbox)/messages/delta", "messages.delta"),
+        ("GET", r"/me/mailFolders/(?P<folder>inbox|sentitems)/messages/delta", "messages.delta"),
         ("GET", r"/me/mailFolders/(?P<folder>drafts|sentitems)/messages", "messages.list"),
         ("POST", r"/me/messages", "messages.create"),
         ("GET", r"/me/messages/(?P<id>[^/]+)/\$value", "messages.mime"),
@@ -612,12 +637,13 @@ class FakeMicrosoft:
     # mail --------------------------------------------------------------------------------
     def _messages_delta(self, c: Call) -> Answer:
         after = _RECEIVED.match(c.query.get("$filter", ""))
-        state = self._round(c.query, {"select": c.query.get("$select", ""), "after": after[1] if after else ""})
+        first = {"folder": c.match["folder"], "select": c.query.get("$select", ""), "after": after[1] if after else ""}
+        state = self._round(c.query, first)
         if state is None:
             return _error(410, "SyncStateNotFound", "The sync state generation is not found.")
         rows = []
         for item in sorted(self.items.values(), key=lambda i: i.seq):
-            if item.folder != "inbox" or item.seq <= state["seq"]:
+            if item.folder != state["folder"] or item.seq <= state["seq"]:
                 continue
             if state["after"] and item.data["receivedDateTime"] < state["after"]:
                 continue
@@ -709,6 +735,8 @@ def serve(pem: Path, clock: Callable[[], datetime]) -> Iterator[FakeMicrosoft]:
             body = self.rfile.read(length) if length else b""
             url = urllib.parse.urlsplit(self.path)
             query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+            if url.path.startswith("/v1.0/"):
+                fake.http += 1
             try:
                 status, answer, extra = fake.handle(self.command, url.path, query, self.headers, body)
             except ConnectionAbortedError:

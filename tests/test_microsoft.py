@@ -48,6 +48,10 @@ def interview(event_id: str = "iv1", start: datetime | None = None, **extra: Any
     }
 
 
+MAIL = ["batch", "messages.delta", "messages.delta"]
+"""The mail request of a pass: the inbox and Sent Items deltas in one JSON batch."""
+
+
 @dataclass
 class MicrosoftWorld:
     root: Path
@@ -146,15 +150,17 @@ def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(
     assert any("new interview: Acme" in n for n in report.notices)
 
 
-def test_an_idle_cycle_costs_exactly_one_calendar_and_one_mail_request(mworld: MicrosoftWorld) -> None:
+def test_an_idle_cycle_costs_exactly_one_calendar_and_one_mail_request_at_every_hour(mworld: MicrosoftWorld) -> None:
     mworld.fake.put_event(interview())
     mworld.cycle()
-    mworld.now = at("2026-11-18T09:00")  # past the reminder: nothing to ask about sent drafts
-    mworld.cycle()
-    before, tokens = len(mworld.fake.requests), mworld.fake.token_requests
-    assert mworld.cycle().actions == []
-    assert mworld.graph_requests(before) == ["calendarView.delta", "messages.delta"]
-    assert mworld.fake.token_requests == tokens, "the access token came from the cache"
+    for hour in range(30):  # before the evening reminder (sent notes are watched for) and after it
+        mworld.now = at("2026-11-17T12:00") + timedelta(hours=hour)
+        mworld.cycle()
+        before, tokens, http = len(mworld.fake.requests), mworld.fake.token_requests, mworld.fake.http
+        assert mworld.cycle().actions == []
+        assert mworld.graph_requests(before) == ["calendarView.delta", *MAIL], f"at {mworld.now:%a %H:%M}"
+        assert mworld.fake.http - http == 2, "the two mail deltas travel in one batch request"
+        assert mworld.fake.token_requests == tokens, "the access token came from the cache"
 
 
 def test_our_own_follow_ups_coming_back_through_delta_are_not_interviews(mworld: MicrosoftWorld) -> None:
@@ -269,7 +275,7 @@ def test_a_second_watched_calendar_is_found_by_name_and_adds_exactly_one_request
     mworld.cycle()
     before = len(mworld.fake.requests)
     mworld.cycle()
-    assert mworld.graph_requests(before) == ["calendarView.delta", "calendarView.delta", "messages.delta"]
+    assert mworld.graph_requests(before) == ["calendarView.delta", "calendarView.delta", *MAIL]
 
 
 def test_the_calendar_window_slides_with_a_new_round_each_week(mworld: MicrosoftWorld) -> None:
@@ -324,6 +330,17 @@ def test_throttling_and_server_errors_are_retried_with_backoff(mworld: Microsoft
     assert len(mworld.fake.events(ours=True)) == 6 and len(mworld.fake.drafts()) == 2
     assert mworld.sleeps[0] == 7.0, "Retry-After is honoured"
     assert len(mworld.sleeps) == 4 and all(0 < s <= 60 for s in mworld.sleeps)
+
+
+def test_a_batch_part_graph_asks_to_retry_is_sent_again_on_its_own(mworld: MicrosoftWorld) -> None:
+    mworld.fake.put_event(interview())
+    mworld.cycle()
+    mworld.now = at("2026-11-18T09:00")
+    mworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=mworld.now), mworld.now)
+    mworld.fake.fail("messages.delta", 429, retry_after="3")
+    report = mworld.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    assert 3.0 in mworld.sleeps, "Retry-After of the part was honoured"
 
 
 def test_a_server_that_stays_down_fails_the_account_without_a_traceback(mworld: MicrosoftWorld) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..config import Account, Config
 from ..model import EntryPayload, Event, InboundMessage
@@ -110,6 +110,35 @@ class SentQuery:
     since: datetime
     ref: str = ""
     thread: str = ""
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A message that appeared among the person's sent mail: enough to tell which of our drafts it was."""
+
+    to: tuple[str, ...]
+    message_id: str
+    key: str
+    thread: str
+    at: float
+    """When it was sent, in POSIX seconds."""
+
+    def answers(self, query: SentQuery) -> bool:
+        """It carries the draft's key, Message-ID or thread, or went to the draft's recipient after the draft
+        was made (a subject edited before sending may start a new thread and drop our headers)."""
+        if query.key == self.key or (query.message_id and query.message_id == self.message_id):
+            return True
+        if query.thread and query.thread == self.thread:
+            return True
+        return query.recipient in self.to and self.at >= query.since.timestamp()
+
+    @staticmethod
+    def load(items: list[dict[str, Any]]) -> list[SentMail]:
+        return [SentMail(**{**item, "to": tuple(item["to"])}) for item in items]
+
+
+SENT_KEPT = 200
+"""How many recently sent messages a mail cursor remembers, for telling which thank-you notes went out."""
 
 
 class Mailbox(Protocol):

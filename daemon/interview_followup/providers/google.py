@@ -14,7 +14,7 @@ import email.policy
 import html
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from .. import mail, untrusted
 from ..config import Config, GoogleAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Window, rfc3339
+from . import SENT_KEPT, Backend, CalendarChanges, MailChanges, Outcome, SentMail, SentQuery, Stored, Window, rfc3339
 from . import google_auth as auth
 
 KEY_PROPERTY = "interviewFollowupKey"
@@ -31,8 +31,6 @@ PAGE_SIZE = 250
 FULL_READ_LIMIT = 5 * 1024 * 1024
 """A bigger message is judged by its headers and snippet: an answer with a large attachment is still a person."""
 FALLBACK_SLACK = timedelta(days=1)
-SENT_KEPT = 200
-"""How many recently sent messages the mail cursor remembers, for telling which thank-you notes went out."""
 _SENT_HEADERS = ["To", "Cc", "Bcc", "Message-ID", mail.KEY_HEADER]
 _LIGHT_HEADERS = (
     "From",
@@ -217,8 +215,8 @@ class Gmail:
         self.client = client
         self.service = client.service("gmail", "v1", "")
         self.users = self.service.users()
-        self._sent: list[dict[str, Any]] = []
-        """Messages that arrived in Sent lately (recipients, Message-ID, key, thread, time), as the history told."""
+        self._sent: list[SentMail] = []
+        """Messages that arrived in Sent lately, as the history told."""
 
     # reading -----------------------------------------------------------------------------
     def changes(
@@ -228,7 +226,7 @@ class Gmail:
         the history expired."""
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         newest = int(state.get("newest", 0))
-        self._sent = list(state.get("sent", []))
+        self._sent = SentMail.load(state.get("sent", []))
         found = self._history(str(state["history"])) if state.get("history") else None
         if found is None:
             _, profile = self.client.call(self.users.getProfile(userId="me"))
@@ -250,7 +248,8 @@ class Gmail:
             if message is not None:
                 messages.append(message)
                 newest = max(newest, int(message.received.timestamp() * 1000))
-        return MailChanges(messages, json.dumps({"history": history, "newest": newest, "sent": self._sent}), problems)
+        remembered = [asdict(s) for s in self._sent]
+        return MailChanges(messages, json.dumps({"history": history, "newest": newest, "sent": remembered}), problems)
 
     def _history(self, start: str) -> tuple[str, list[str], list[str]] | None:
         """The new history id and the messages added to the inbox and to Sent, or None when the start is too
@@ -283,16 +282,11 @@ class Gmail:
             status, meta = self.client.call(request, allow=(404,))
             if status == 404:
                 continue
-            headers = mail.parse(_header_block(meta).encode(), message_id, _internal_date(meta))
-            self._sent.append(
-                {
-                    "to": sorted(p.email for p in headers.recipients),
-                    "id": headers.message_id,
-                    "key": headers.headers.get(mail.KEY_HEADER.lower(), ""),
-                    "thread": str(meta.get("threadId", "")),
-                    "at": int(meta["internalDate"]),
-                }
-            )
+            at = _internal_date(meta)
+            headers = mail.parse(_header_block(meta).encode(), message_id, at)
+            key = headers.headers.get(mail.KEY_HEADER.lower(), "")
+            to = tuple(sorted(p.email for p in headers.recipients))
+            self._sent.append(SentMail(to, headers.message_id, key, str(meta.get("threadId", "")), at.timestamp()))
         self._sent = self._sent[-SENT_KEPT:]
 
     def _listed(self, folder: str, after: datetime) -> list[str]:
@@ -365,10 +359,9 @@ class Gmail:
         return Outcome.MISSING if status == 404 else Outcome.DONE
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
-        """Answered from what this pass's history request saw arrive in Sent, so it costs no request. A message
-        counts when it carries the draft's key, Message-ID or thread, or went to the draft's recipient after
-        the draft was made: Gmail moves a draft whose subject was edited to a new thread."""
-        return {query.key for query in drafts if any(_sent_as(query, sent) for sent in self._sent)}
+        """Answered from what this pass's history request saw arrive in Sent, so it costs no request (Gmail
+        moves a draft whose subject was edited to a new thread: see `SentMail.answers`)."""
+        return {query.key for query in drafts if any(sent.answers(query) for sent in self._sent)}
 
 
 def _header_block(meta: dict[str, Any]) -> str:
@@ -378,14 +371,6 @@ def _header_block(meta: dict[str, Any]) -> str:
 
 def _internal_date(meta: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(int(meta["internalDate"]) / 1000, timezone.utc)
-
-
-def _sent_as(query: SentQuery, sent: dict[str, Any]) -> bool:
-    if query.key == sent["key"] or (query.message_id and query.message_id == sent["id"]):
-        return True
-    if query.thread and query.thread == sent["thread"]:
-        return True
-    return query.recipient in sent["to"] and sent["at"] >= query.since.timestamp() * 1000
 
 
 def _fingerprint(draft: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ import email.policy
 import email.utils
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,7 +23,19 @@ from .. import mail, untrusted
 from ..config import Config, MicrosoftAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window, rfc3339
+from . import (
+    SENT_KEPT,
+    Backend,
+    CalendarChanges,
+    MailChanges,
+    Outcome,
+    SentMail,
+    SentQuery,
+    Stored,
+    Unavailable,
+    Window,
+    rfc3339,
+)
 from . import microsoft_auth as auth
 
 KEY_PROPERTY = "String {4d8373dc-3b1c-4344-8503-5a6e83bad9d5} Name InterviewFollowupKey"
@@ -38,6 +50,7 @@ _MAIL_FIELDS = (
     "from,sender,toRecipients,ccRecipients,replyTo,subject,receivedDateTime,sentDateTime,"
     "internetMessageId,conversationId,bodyPreview,isDraft"
 )
+_SENT_FIELDS = "toRecipients,ccRecipients,sentDateTime,internetMessageId,conversationId"
 _RESPONSE = {"accepted": "ACCEPTED", "organizer": "ACCEPTED", "declined": "DECLINED", "tentativelyAccepted": "TENTATIVE"}
 _EXPIRED = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
 
@@ -201,17 +214,24 @@ class OutlookCalendar:
 class OutlookMail:
     def __init__(self, client: auth.Client) -> None:
         self.client = client
+        self._sent: list[SentMail] = []
+        """Messages that arrived in Sent Items lately, as its delta told."""
 
     # reading -----------------------------------------------------------------------------
     def changes(
         self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
     ) -> MailChanges:
-        """New inbox mail from the inbox's delta link; a bounded listing at the start or after the link expired."""
+        """New mail in the inbox and in Sent Items, from their delta links asked in one batch request; a bounded
+        listing at the start or after a link expired."""
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         newest = str(state.get("newest", ""))
         start = max(since, datetime.fromisoformat(newest) - FALLBACK_SLACK) if newest else since
-        query = {"$select": _MAIL_FIELDS, "$filter": f"receivedDateTime ge {_utc(start)}"}
-        items, link, _ = _delta(self.client, state.get("link"), ("/me/mailFolders/inbox/messages/delta", query), "inbox")
+        after = f"receivedDateTime ge {_utc(start)}"
+        inbox = ("/me/mailFolders/inbox/messages/delta", {"$select": _MAIL_FIELDS, "$filter": after})
+        outbox = ("/me/mailFolders/sentitems/messages/delta", {"$select": _SENT_FIELDS, "$filter": after})
+        rounds = _deltas(self.client, [(state.get("link"), inbox, "inbox"), (state.get("sent_link"), outbox, "Sent Items")])
+        (items, link, _), (sent_items, sent_link, _) = rounds
+        self._sent = [*SentMail.load(state.get("sent", [])), *map(_sent_mail, sent_items)][-SENT_KEPT:]
         messages: list[InboundMessage] = []
         problems: list[str] = []
         for item in items:
@@ -226,7 +246,10 @@ class OutlookMail:
             if message is not None:
                 messages.append(message)
                 newest = max(newest, message.received.astimezone(timezone.utc).isoformat())
-        return MailChanges(messages, json.dumps({"link": link, "newest": newest}), problems)
+        remembered = [asdict(s) for s in self._sent]
+        return MailChanges(
+            messages, json.dumps({"link": link, "sent_link": sent_link, "newest": newest, "sent": remembered}), problems
+        )
 
     def _read(self, item: dict[str, Any], worth_reading: Callable[[InboundMessage], bool]) -> InboundMessage | None:
         """The listed fields first; the MIME source (its first part, as much as classification reads) only when
@@ -255,9 +278,9 @@ class OutlookMail:
         return replace(mail.parse(reply.content, message_id, received), thread=thread)
 
     # drafts ------------------------------------------------------------------------------
-    def _drafts_with(self, key: str, folder: str = "drafts") -> list[dict[str, Any]]:
+    def _drafts_with(self, key: str) -> list[dict[str, Any]]:
         query = {"$filter": _by_key(key), "$select": "id,changeKey,conversationId,isDraft"}
-        return _every(self.client, f"/me/mailFolders/{folder}/messages", query)
+        return _every(self.client, "/me/mailFolders/drafts/messages", query)
 
     def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
         """Looked up by key before; after, too, when the create had to be sent more than once (Graph has no
@@ -273,34 +296,40 @@ class OutlookMail:
         return _delete(self.client, "messages", expected)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
-        """A draft that is gone or no longer a draft was sent when Sent Items holds a message with its key."""
-        found = set()
-        for query in drafts:
-            reply = self.client.call("GET", f"/me/messages/{query.ref}", params={"$select": "isDraft"}, allow=(404,))
-            if reply.status == 200 and reply.body.get("isDraft", True):
-                continue
-            if self._drafts_with(query.key, "sentitems"):
-                found.add(query.key)
-        return found
+        """Answered from what this pass's Sent Items delta saw, so it costs no request of its own."""
+        return {query.key for query in drafts if any(sent.answers(query) for sent in self._sent)}
+
+
+Round = tuple[list[dict[str, Any]], str, bool]
+"""The items of a delta round, its new delta link, and whether it was a new (full) round."""
+_DELTA_ANSWERS = (400, 404, 410)
+"""What an old delta link may get instead of its changes."""
+
+
+def _deltas(client: auth.Client, specs: list[tuple[str | None, tuple[str, dict[str, str]], str]]) -> list[Round]:
+    """Several delta rounds (link, first path and query, what it is) whose first pages come in one request."""
+    firsts = client.batch([(link, None) if link else first for link, first, _ in specs], {"Prefer": PREFER}, _DELTA_ANSWERS)
+    return [_delta(client, link, first, what, reply) for (link, first, what), reply in zip(specs, firsts, strict=True)]
 
 
 def _delta(
-    client: auth.Client, link: str | None, first: tuple[str, dict[str, str]], what: str
-) -> tuple[list[dict[str, Any]], str, bool]:
-    """Items changed since the delta link, the next link, and whether this was a new round: one starts from
-    `first` (path and query) when there is no link or Graph says it expired."""
-    if link:
-        pages = client.pages(link, headers={"Prefer": PREFER}, allow=(400, 404, 410))
-    else:
-        pages = client.pages(first[0], params=first[1], headers={"Prefer": PREFER})
+    client: auth.Client, link: str | None, first: tuple[str, dict[str, str]], what: str, reply: auth.Reply | None = None
+) -> Round:
+    """Items changed since the delta link (a round from `first`, path and query, when there is none or Graph
+    says it expired), page by page; `reply` is the first page when it was already asked for."""
+    url, params = (link, None) if link else first
     items: list[dict[str, Any]] = []
-    for reply in pages:
+    while True:
+        reply = reply or client.call("GET", url, params=params, headers={"Prefer": PREFER}, allow=_DELTA_ANSWERS)
         if reply.status >= 300:
             if link and _expired(reply):
                 return _delta(client, None, first, what)
             raise Unavailable(f"Microsoft: {what} delta: HTTP {reply.status} {auth.error_code(reply.body)}")
         items += reply.body.get("value", [])
-    return items, str(reply.body.get("@odata.deltaLink", "")), link is None
+        following = reply.body.get("@odata.nextLink")
+        if not following:
+            return items, str(reply.body.get("@odata.deltaLink", "")), link is None
+        url, params, reply = str(following), None, None
 
 
 def _every(client: auth.Client, path: str, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -321,6 +350,14 @@ def _made_once(
     for extra in copies[1:]:
         _delete(client, kind, _fingerprint(extra))
     return copies[0]
+
+
+def _sent_mail(item: dict[str, Any]) -> SentMail:
+    recipients = [*(item.get("toRecipients") or []), *(item.get("ccRecipients") or [])]
+    to = tuple(sorted(filter(None, (untrusted.address((r.get("emailAddress") or {}).get("address")) for r in recipients))))
+    when = rfc3339(item["sentDateTime"]).timestamp() if item.get("sentDateTime") else 0.0
+    thread = untrusted.line(item.get("conversationId") or "", 300)
+    return SentMail(to, untrusted.line(item.get("internetMessageId") or "", 300), "", thread, when)
 
 
 def _delete(client: auth.Client, kind: str, expected: str) -> Outcome:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import msal
 import requests
@@ -36,6 +36,7 @@ BROWSER_WAIT = 600
 """Seconds `auth microsoft --browser` waits for the person to finish in the browser."""
 _SIGN_IN_ERRORS = {"invalid_grant", "interaction_required", "invalid_client", "unauthorized_client", "consent_required"}
 _NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+_RETRY = (429, 500, 502, 503, 504)
 
 
 def sign_in_command(account: str) -> str:
@@ -282,7 +283,7 @@ class Client:
                 code = _code(answer)
                 if status == 401 and refreshed:
                     raise self._sign_in(f"Microsoft refused the login (HTTP 401 {code})".rstrip())
-                if status not in (401, 429, 500, 502, 503, 504):
+                if status not in (401, *_RETRY):
                     raise Unavailable(f"Microsoft: {what}: HTTP {status} {code}".rstrip())
                 refreshed = refreshed or status == 401  # an access token revoked early: refresh it once
                 problem, wait = f"{what}: HTTP {status} {code}".rstrip(), 0.0 if status == 401 else _retry_after(answer)
@@ -311,6 +312,35 @@ class Client:
             link, params = reply.body.get("@odata.nextLink"), None
 
 
+    def batch(
+        self, calls: list[tuple[str, dict[str, str] | None]], headers: dict[str, str], allow: tuple[int, ...] = ()
+    ) -> list[Reply]:
+        """Several GETs (a Graph path or a link Graph gave, and its query) in one JSON batch: one request on
+        the wire, its parts named relative to the version root. A part answered with a status to retry (or a
+        link elsewhere) is sent on its own, with the usual retries."""
+        parts = [
+            {"id": str(n), "method": "GET", "url": url.removeprefix(self.endpoint) + _query(params), "headers": headers}
+            for n, (url, params) in enumerate(calls)
+            if not url.startswith("https://") or url.startswith(self.endpoint + "/")
+        ]
+        answers = {str(a.get("id")): a for a in self.call("POST", "/$batch", body={"requests": parts}).body.get("responses", [])}
+        replies = []
+        for n, (url, params) in enumerate(calls):
+            answer = answers.get(str(n)) or {}
+            status, body = int(answer.get("status") or 0), answer.get("body")
+            if 0 < status < 300 or status in allow:
+                replies.append(Reply(status, body if isinstance(body, dict) else {}))
+                continue
+            if status in _RETRY:
+                self.sleep(backoff(0, _seconds((answer.get("headers") or {}).get("Retry-After"))))
+            replies.append(self.call("GET", url, params=params, headers=headers, allow=allow))
+        return replies
+
+
+def _query(params: dict[str, str] | None) -> str:
+    return "?" + urlencode(params, quote_via=quote) if params else ""
+
+
 def _json(answer: requests.Response) -> dict[str, Any]:
     if "json" not in answer.headers.get("Content-Type", ""):
         return {}
@@ -331,7 +361,10 @@ def _code(answer: requests.Response) -> str:
 
 
 def _retry_after(answer: requests.Response) -> float | None:
-    value = answer.headers.get("Retry-After")
+    return _seconds(answer.headers.get("Retry-After"))
+
+
+def _seconds(value: str | None) -> float | None:
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
