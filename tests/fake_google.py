@@ -114,7 +114,10 @@ class FakeGoogle:
     names: dict[str, str] = field(default_factory=lambda: {"primary": "Sam Lee"})
     messages: dict[str, Message] = field(default_factory=dict)
     drafts: dict[str, str] = field(default_factory=dict)
-    history: list[tuple[int, str, set[str]]] = field(default_factory=list)
+    history: list[tuple[int, str, set[str], str]] = field(default_factory=list)
+    """(history id, message id, labels, "messageAdded" or "labelAdded")."""
+    sending_keeps_the_id: bool = False
+    """Gmail may send a draft as the same message, its label changed from DRAFT to SENT, not as a new one."""
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
@@ -164,16 +167,18 @@ class FakeGoogle:
             message = Message(f"m{next(self._ids)}", raw, set(labels), "", int(when.timestamp() * 1000))
             message.thread = self._thread_of(message)
             self.messages[message.id] = message
-            self.history.append((next(self._sequence), message.id, set(labels)))
+            self.history.append((next(self._sequence), message.id, set(labels), "messageAdded"))
             return message.id
 
     def send_draft(self, draft_id: str) -> None:
         """What the person does in Gmail: the draft leaves Drafts and a message appears in Sent."""
         with self._lock:
             draft = self.messages.pop(self.drafts.pop(draft_id))
-            sent = Message(f"m{next(self._ids)}", draft.raw, {"SENT"}, draft.thread, self._now_ms())
+            sent_id = draft.id if self.sending_keeps_the_id else f"m{next(self._ids)}"
+            sent = Message(sent_id, draft.raw, {"SENT"}, draft.thread, self._now_ms())
             self.messages[sent.id] = sent
-            self.history.append((next(self._sequence), sent.id, {"SENT"}))
+            change = "labelAdded" if self.sending_keeps_the_id else "messageAdded"
+            self.history.append((next(self._sequence), sent.id, {"SENT"}, change))
 
     def edit_draft(self, draft_id: str, subject: str | None = None) -> None:
         """Gmail stores an edited draft as a new message; a new subject puts it in a new thread, and the web
@@ -191,7 +196,7 @@ class FakeGoogle:
             new = Message(f"m{next(self._ids)}", raw, old.labels, thread, self._now_ms())
             self.messages[new.id] = new
             self.drafts[draft_id] = new.id
-            self.history.append((next(self._sequence), new.id, set(new.labels)))
+            self.history.append((next(self._sequence), new.id, set(new.labels), "messageAdded"))
 
     def fail(self, method: str, status: int = 0, times: int = 1, retry_after: str | None = None, reason: str = "") -> None:
         self.failures.append(Failure(method, status, times, retry_after, reason))
@@ -388,30 +393,22 @@ class FakeGoogle:
         return 200, {"emailAddress": "sam.lee@example.net", "historyId": str(self._history_id())}, {}
 
     def _history_id(self) -> int:
-        return max([h for h, _, _ in self.history], default=1)
+        return max([h for h, *_ in self.history], default=1)
 
     def _gmail_users_history_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         start = int(p["startHistoryId"])
         if start < self.history_floor:
             return _error(404, "notFound", "Requested entity was not found.")
-        label = p.get("labelId")
-        records = [
-            {
-                "id": str(h),
-                "messages": [{"id": m, "threadId": self.messages[m].thread if m in self.messages else ""}],
-                "messagesAdded": [
-                    {
-                        "message": {
-                            "id": m,
-                            "threadId": self.messages[m].thread if m in self.messages else "",
-                            "labelIds": sorted(labels),
-                        }
-                    }
-                ],
-            }
-            for h, m, labels in self.history
-            if h > start and (label is None or label in labels)
-        ]
+        label, kinds = p.get("labelId"), p.get("historyTypes") or ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"]
+        records = []
+        for h, m, labels, kind in self.history:
+            if h <= start or (label is not None and label not in labels) or kind not in kinds:
+                continue
+            message = {"id": m, "threadId": self.messages[m].thread if m in self.messages else "", "labelIds": sorted(labels)}
+            change = {"messagesAdded": [{"message": message}]}
+            if kind == "labelAdded":
+                change = {"labelsAdded": [{"message": message, "labelIds": sorted(labels)}]}
+            records.append({"id": str(h), "messages": [{"id": m, "threadId": message["threadId"]}], **change})
         status, answer, extra = self._paged(records, p, "history")
         if not answer["history"]:
             del answer["history"]  # Gmail leaves out an empty list
@@ -480,7 +477,7 @@ class FakeGoogle:
         message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, "", self._now_ms())
         message.thread = self._thread_of(message)
         self.messages[message.id] = message
-        self.history.append((next(self._sequence), message.id, {"DRAFT"}))
+        self.history.append((next(self._sequence), message.id, {"DRAFT"}, "messageAdded"))
         if self.search_lags:
             self._unindexed.add(message.id)
         draft_id = f"r{next(self._ids)}"

@@ -228,7 +228,9 @@ def test_only_messages_that_may_matter_are_fetched_whole(gworld: GoogleWorld) ->
     assert sorted(formats) == ["metadata", "metadata", "raw"]
 
 
-def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWorld) -> None:
+@pytest.mark.parametrize("keeps_id", [False, True], ids=["sent as a new message", "relabelled from DRAFT to SENT"])
+def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWorld, keeps_id: bool) -> None:
+    gworld.fake.sending_keeps_the_id = keeps_id
     gworld.fake.put_event(interview())
     gworld.cycle()
     for draft_id in list(gworld.fake.drafts):

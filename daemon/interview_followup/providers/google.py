@@ -252,23 +252,24 @@ class Gmail:
         return MailChanges(messages, json.dumps({"history": history, "newest": newest, "sent": remembered}), problems)
 
     def _history(self, start: str) -> tuple[str, list[str], list[str]] | None:
-        """The new history id and the messages added to the inbox and to Sent, or None when the start is too
-        old (404). Drafts being saved are in the history too, and are passed over."""
+        """The new history id and the messages that came into the inbox and into Sent, or None when the start is
+        too old (404). A message comes in as a new one or by a label added to it (Gmail may send a draft as the
+        same message, relabelled). Drafts being saved are in the history too, and are passed over."""
         inbox: list[str] = []
         sent: list[str] = []
 
         def request(page: str | None) -> Any:
             return self.users.history().list(
-                userId="me", startHistoryId=start, historyTypes="messageAdded", pageToken=page, maxResults=500
+                userId="me", startHistoryId=start, historyTypes=["messageAdded", "labelAdded"], pageToken=page, maxResults=500
             )
 
         for status, body in self.client.pages(request, allow=(404,)):
             if status == 404:
                 return None
             for record in body.get("history", []):
-                for added in record.get("messagesAdded", []):
-                    message = added.get("message") or {}
-                    labels = message.get("labelIds") or []
+                for change in [*record.get("messagesAdded", []), *record.get("labelsAdded", [])]:
+                    message = change.get("message") or {}
+                    labels = set(change.get("labelIds") or message.get("labelIds") or [])
                     if "INBOX" in labels:
                         inbox.append(str(message["id"]))
                     if "SENT" in labels:
