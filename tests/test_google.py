@@ -258,15 +258,32 @@ def test_a_thank_you_whose_subject_the_person_edited_is_noticed_when_sent(gworld
     assert len(sent_reads) == 2, "one metadata read per message sent, none per draft"
 
 
-def test_short_pages_and_a_dropped_create_leave_exactly_one_draft_each(gworld: GoogleWorld) -> None:
-    gworld.fake.page_size, gworld.fake.empty_pages = 1, True
+@pytest.mark.parametrize("empty", [False, True], ids=["pages of one", "empty pages with a next page token"])
+def test_every_listing_is_read_to_its_last_page_and_a_dropped_create_leaves_one_draft(gworld: GoogleWorld, empty: bool) -> None:
+    gworld.fake.page_size, gworld.fake.empty_pages = 1, empty
+    for n in range(3):
+        gworld.fake.names[f"c{n}@group.calendar.google.com"] = f"Other {n}"
+    gworld.fake.calendars["jobs@group.calendar.google.com"] = {}
+    gworld.fake.names["jobs@group.calendar.google.com"] = "Job hunt"
+    gworld.extra = "    calendars: [primary, Job hunt]\n"
     gworld.fake.put_event(interview())
+    lee = {"email": "lee.wong@globex.com", "displayName": "Lee Wong"}
+    globex = {"summary": "Globex - Phone screen", "organizer": lee, "attendees": [lee, {"email": ME, "self": True}]}
+    gworld.fake.put_event(interview("iv2", at("2026-11-17T08:00"), **globex), calendar="jobs@group.calendar.google.com")
     gworld.fake.fail("gmail.users.drafts.create")
     gworld.cycle()
-    assert len(gworld.fake.draft_messages()) == 2, "the copy made by the resent create was found on a later page"
+    assert len(gworld.our_events()) == 12, "both calendars were read to their last page"
+    assert len(gworld.fake.draft_messages()) == 3, "the copy made by the resent create was found on a later page"
     with gworld.store() as store:
         refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
     assert refs == set(gworld.fake.drafts)
+    gworld.now = at("2026-11-18T09:00")
+    for n in range(3):
+        gworld.fake.deliver(message(f"News {n} <news@example.org>", "Digest", received=gworld.now), gworld.now)
+    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=gworld.now), gworld.now)
+    report = gworld.cycle()
+    assert any("employer replied" in n for n in report.notices), "the reply on the last history page was read"
+    assert gworld.cycle().actions == []
 
 
 def test_a_create_cut_short_is_found_again_though_the_search_index_lags(gworld: GoogleWorld) -> None:
