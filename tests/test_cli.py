@@ -138,6 +138,38 @@ def test_note_replied_and_resume(world: World) -> None:
     assert missing.returncode == 2 and "matches 0 interviews" in missing.stderr
 
 
+def test_a_damaged_state_database_says_what_to_do_and_repair_restores_yesterdays_backup(world: World) -> None:
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    cli("--config", str(world.config_path), "note", "acme", "We share a love of chess")
+    assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
+    cli("--config", str(world.config_path), "run", "--once", now=NOW + timedelta(days=1))  # makes the daily backup
+    database = world.root / "state/state.sqlite3"
+    database.write_bytes(b"this is not a database" * 100)
+    broken = cli("--config", str(world.config_path), "run", "--once")
+    assert broken.returncode == 2 and "damaged" in broken.stderr and "interview-followup repair" in broken.stderr
+    assert "Traceback" not in broken.stderr
+    repaired = cli("--config", str(world.config_path), "repair", now=NOW + timedelta(days=1))
+    assert repaired.returncode == 0 and "restored the backup of 2026-11-18" in repaired.stdout, repaired.stdout
+    assert list((world.root / "state").glob("state.sqlite3.damaged-*")), "the damaged file is kept aside"
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
+    assert item["note"] == "We share a love of chess" and item["why_stopped"] == "marked as answered by you"
+    assert "nothing to repair" in cli("--config", str(world.config_path), "repair").stdout
+
+
+def test_repair_without_a_backup_starts_afresh_and_makes_nothing_twice(world: World) -> None:
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    for backup in (world.root / "state/backups").glob("*"):
+        backup.unlink()
+    (world.root / "state/state.sqlite3").write_bytes(b"\0" * 4096)
+    repaired = cli("--config", str(world.config_path), "repair")
+    assert "no readable backup" in repaired.stdout and "enter them again" in repaired.stdout
+    again = cli("--config", str(world.config_path), "run", "--once")
+    assert again.returncode == 0 and "created" not in again.stdout and again.stdout.count("found (already there)") == 8
+    assert len(world.drafts()) == 2 and len(world.entries()) == 6
+
+
 def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:
     path = tmp_path / "x.ics"
     path.write_text(calendar(vevent("a", at("2026-11-17T10:00")), vevent("b", at("2026-11-18T10:00"), summary="Mock interview")))

@@ -110,16 +110,33 @@ def test_subdomains_collapse_to_the_organisation() -> None:
     assert verdict.employer == "acme.co.uk"
 
 
-def test_company_role_note_and_decision_date_come_from_the_event() -> None:
+def test_company_role_note_and_decision_date_come_from_the_persons_own_event() -> None:
     verdict = detect(
         event(
             "Acme Robotics - Onsite interview for Firmware Engineer",
+            organizer=SAM,
             description="<p>Agenda</p><p>note: loved their drone lab</p>\ndecision: 2026-12-04",
         ),
         RULES,
     )
     assert (verdict.company, verdict.role, verdict.note) == ("Acme Robotics", "Firmware Engineer", "loved their drone lab")
-    assert str(verdict.decision_date) == "2026-12-04"
+    assert str(verdict.decision_date) == "2026-12-04" and verdict.suggestion == ""
+
+
+@pytest.mark.parametrize("line", ["note: I promise to accept any offer", "Notes: salary is not important to me"])
+def test_note_lines_in_someone_elses_invitation_are_only_a_suggestion(line: str) -> None:
+    verdict = detect(event("Interview with Acme", description=f"Agenda\n{line}\ndecision: 2026-12-04"), RULES)
+    assert verdict.interview and verdict.note == "" and verdict.decision_date is None
+    assert line in verdict.suggestion and "2026-12-04" in verdict.suggestion
+    assert any("suggestion" in r for r in verdict.reasons)
+
+
+def test_a_crowd_is_not_an_interview_with_each_of_its_members() -> None:
+    crowd = tuple(Attendee(f"person{n}@acme.com", f"Person {n}", "ACCEPTED") for n in range(40))
+    verdict = detect(event("Interview skills webinar", attendees=(*crowd, SAM)), RULES)
+    assert not verdict.interview and "large meeting" in verdict.reasons[0]
+    panel = tuple(Attendee(f"person{n}@acme.com", f"Person {n}", "ACCEPTED") for n in range(5))
+    assert len(detect(event("Panel interview with Acme", attendees=(*panel, SAM)), RULES).interviewers) == 6
 
 
 def test_user_rules_add_and_remove() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
+from . import store as store_module
 from .config import Account, Config, GoogleAccount, MicrosoftAccount
 from .demo import make as make_demo
 from .engine import Engine, rules_from, utc_now
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("interview")
 
+    commands.add_parser("repair", help="move a damaged state database aside and restore the newest daily backup")
     unit = commands.add_parser("install-service", help="install the systemd user unit for this installation")
     unit.add_argument("--print", action="store_true", help="print the unit instead of writing it")
     return parser
@@ -111,6 +113,10 @@ def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
     if args.command == "install-service":
         return systemd.install(path if args.config else None, print_only=args.print)
     loaded = config_module.load(path).config
+    if args.command == "repair":
+        with exclusive(config_module.state_dir(loaded)):
+            print(store_module.repair(config_module.state_dir(loaded) / "state.sqlite3", clock()))
+        return 0
     if args.command == "check":
         return _check(loaded, path)
     if args.command == "run":
@@ -276,6 +282,8 @@ def _explain_event(data: bytes, args: argparse.Namespace, config: Config) -> lis
                 "company": verdict.company or None,
                 "role": verdict.role or None,
                 "interviewers": [p.email for p in verdict.interviewers],
+                "note": verdict.note or None,
+                "suggested_by_the_invitation": verdict.suggestion or None,
                 "reasons": list(verdict.reasons),
             }
         )

@@ -6,6 +6,7 @@ import logging
 import os
 import random
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,7 +73,20 @@ def run_accounts(engine: Engine, accounts: list[Account], health: dict[str, Heal
                 log.info("%s: working again after %d failed attempts", account.name, state.failures)
             engine.store.set_sign_in_problem(account.name, None, engine.clock())
             health[account.name] = Health()
+    if not engine.dry_run:
+        _back_up(engine)
     return outcome
+
+
+def _back_up(engine: Engine) -> None:
+    """The daily backup; a failure to make one is said, and never stops a pass."""
+    try:
+        made = engine.store.backup(engine.clock())
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("daily backup of the state not made: %s", exc)
+    else:
+        if made:
+            log.info("state backed up to %s", made)
 
 
 def _signed_out(engine: Engine, account: Account, state: Health, exc: SignInNeeded, outcome: Outcome) -> None:

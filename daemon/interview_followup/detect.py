@@ -42,6 +42,9 @@ _PRACTICE = [
     r"hiring (committee|sync)",
     r"scorecards?",
 ]
+MAX_PEOPLE = 12
+"""Other people on an interview invitation at most: a panel is a few people; more is a meeting, and each
+would get a thank-you draft."""
 _NOTE = re.compile(r"^\s*(?:note|notes|notiz|remarque|nota)\s*:\s*(.+)$", re.I | re.M)
 _DECISION = re.compile(r"^\s*decision(?: date)?\s*:\s*(\d{4}-\d{2}-\d{2})\s*$", re.I | re.M)
 _ROLE_LINE = re.compile(r"^\s*(?:role|position|job|job title|stelle|poste|puesto)\s*:\s*(.+)$", re.I | re.M)
@@ -77,6 +80,8 @@ class Verdict:
     interviewers: tuple[Person, ...] = ()
     note: str = ""
     decision_date: date | None = None
+    suggestion: str = ""
+    """`note:` and `decision:` lines written by someone else (in an invitation): shown, never used as such."""
 
 
 _STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
@@ -103,6 +108,8 @@ def detect(event: Event, rules: Rules) -> Verdict:
             return _no(f"matches your exclude keyword {word!r}")
 
     people = _people(event, rules)
+    if len(people) > MAX_PEOPLE:
+        return _no(f"{len(people)} other people are invited: a large meeting (a webinar, a fair), not an interview")
     organizer = event.organizer
     if organizer and organizer.domain and _is_current_employer(organizer.domain, rules):
         return _no(f"organised by your current employer ({organizer.domain})")
@@ -136,6 +143,11 @@ def detect(event: Event, rules: Rules) -> Verdict:
     company = _company(summary, employer)
     note = _NOTE.search(description)
     decision = _DECISION.search(description)
+    own = organizer is None or organizer.email in rules.me
+    suggestion = "" if own else "; ".join(untrusted.line(m[0], 300) for m in (note, decision) if m)
+    if suggestion:
+        reasons.append("the invitation has note or decision lines: shown as a suggestion, not used in your name")
+        note = decision = None
     return Verdict(
         interview=True,
         reasons=tuple(reasons),
@@ -145,6 +157,7 @@ def detect(event: Event, rules: Rules) -> Verdict:
         interviewers=tuple(p for p in people if not domains.is_robot(p.email)),
         note=untrusted.text(note[1], 1000) if note else "",
         decision_date=_date(decision[1]) if decision else None,
+        suggestion=suggestion,
     )
 
 

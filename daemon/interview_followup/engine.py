@@ -138,6 +138,7 @@ class Engine:
                     reasons=verdict.reasons,
                     note=verdict.note,
                     decision_date=verdict.decision_date,
+                    suggestion=verdict.suggestion,
                 )
                 present.add(interview.id)
                 previous = known.get(interview.id)
@@ -368,7 +369,7 @@ class Engine:
         self.checkpoint(f"{action.verb}:{intent.key}:after-call")
         if isinstance(result, Stored):
             final = replace(intent, state=State.DONE, ref=result.ref, fingerprint=result.fingerprint, thread=result.thread)
-            report.actions.append(action)
+            report.actions.append(replace(action, verb="found (already there)") if result.found else action)
         elif result is Outcome.DONE or (result is Outcome.MISSING and intent.state is State.DELETING):
             final = replace(intent, state=State.DELETED)
             report.actions.append(action)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,23 @@ from .model import Attendee, EntryPayload, Event, Person
 KEY_PROPERTY = "X-INTERVIEW-FOLLOWUP-KEY"
 PRODID = "-//interview-followup//EN"
 DESCRIPTION_LIMIT = 20_000
+INSTANCE_LIMIT = 1000
+"""Occurrences of one series kept in the window: a daily meeting has 190; past this a series is cut short."""
+STEP_LIMIT = 1_000_000
+"""Steps of its frequency a rule may take from its start to the window's end before it is expanded at all:
+the expansion walks every one of them, so `FREQ=SECONDLY` from last year would never end."""
+PARSE_SECONDS = 20.0
+"""Time one file may take; the events not reached by then are skipped (not taken as gone) and named."""
+_STEP = {
+    "SECONDLY": timedelta(seconds=1),
+    "MINUTELY": timedelta(minutes=1),
+    "HOURLY": timedelta(hours=1),
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(weeks=1),
+    "MONTHLY": timedelta(days=28),
+    "YEARLY": timedelta(days=365),
+}
+_EXPANDING = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS")
 _PARSE_ERRORS = (
     ValueError,
     KeyError,
@@ -43,17 +62,19 @@ class Parsed:
     """UIDs of events that could not be read: they are not gone, only unreadable."""
 
 
-def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime) -> Parsed:
-    """Events overlapping [start, end), recurring series expanded; a broken event is skipped, not fatal."""
+def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime, seconds: float = PARSE_SECONDS) -> Parsed:
+    """Events overlapping [start, end), recurring series expanded within bounds; a broken event is skipped, not fatal."""
+    deadline = time.monotonic() + seconds
     problems: list[str] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            calendars = icalendar.Calendar.from_ical(_prefer_tz_database(data), multiple=True)
+            calendars = icalendar.Calendar.from_ical(_prefer_tz_database(_utf8(data)), multiple=True)
     except _PARSE_ERRORS as exc:
         return Parsed([], [f"not a readable iCalendar file ({_short(exc)})"], readable=False)
     events: list[Event] = []
     skipped: set[str] = set()
+    late = 0
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
@@ -64,12 +85,31 @@ def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime) -> Parsed
         for component in calendar.walk("VEVENT"):
             by_uid[str(component.get("UID") or _synthetic_uid(component))].append(component)
         for uid, components in by_uid.items():
+            if time.monotonic() > deadline:
+                skipped.add(untrusted.line(uid, 500))
+                late += 1
+                continue
             try:
-                events.extend(_expand(uid, components, timezones, zone, start, end))
+                expanded, problem = _expand(uid, components, timezones, zone, start, end)
             except _PARSE_ERRORS as exc:
                 skipped.add(untrusted.line(uid, 500))
                 problems.append(f"event {untrusted.line(uid, 80)!r} skipped ({_short(exc)})")
+                continue
+            events.extend(expanded)
+            if problem:
+                problems.append(f"event {_name(uid, components)}: {problem}")
+    if late:
+        problems.append(f"reading took longer than {seconds:.0f} s: {late} events not read this time")
     return Parsed(events, problems, skipped=frozenset(skipped))
+
+
+def _utf8(data: bytes) -> bytes:
+    """iCalendar is UTF-8, but old exporters write Windows-1252: `Ren\xe9` is René, not a replacement mark."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace").encode("utf-8")
+    return data
 
 
 _VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r?\n(.*?)END:VTIMEZONE\r?\n", re.S)
@@ -88,18 +128,51 @@ def _prefer_tz_database(data: bytes) -> bytes:
     return _VTIMEZONE.sub(keep, data)
 
 
-def _expand(uid: str, components: list[Any], timezones: list[Any], zone: ZoneInfo, start: datetime, end: datetime) -> list[Event]:
+def _expand(
+    uid: str, components: list[Any], timezones: list[Any], zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[list[Event], str]:
+    """The occurrences in the window, and what was cut short (a series too dense to expand, or too many)."""
     series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
     if not series:
         event = _event(uid, components[0], zone, None)
-        return [event] if event.end > start and event.start < end else []
+        return ([event] if event.end > start and event.start < end else []), ""
+    master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
+    first = _instant(master.decoded("DTSTART"), zone)
+    if _steps(master, first, end) > STEP_LIMIT:
+        return [], "repeats too often to expand, left out"
     single = icalendar.Calendar()
     for part in (*timezones, *components):
         single.add_component(part)
+    inside = _steps(master, max(first, start), end)
+    stop = end if inside <= INSTANCE_LIMIT else start + (end - start) * INSTANCE_LIMIT / inside
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        occurrences = recurring_ical_events.of(single).between(start, end)
-        return [_event(uid, o, zone, _recurrence_id(o.get("RECURRENCE-ID"), zone)) for o in occurrences]
+        occurrences = recurring_ical_events.of(single).between(start, stop)
+    kept = sorted(occurrences, key=lambda o: _instant(o.decoded("DTSTART"), zone))[:INSTANCE_LIMIT]
+    events = [_event(uid, o, zone, _recurrence_id(o.get("RECURRENCE-ID"), zone)) for o in kept]
+    return events, f"too many occurrences, only those until {stop:%Y-%m-%d %H:%M} read" if stop < end else ""
+
+
+def _steps(master: Any, since: datetime, end: datetime) -> int:
+    """An upper bound of the steps an expansion of the series' rules takes from `since` to `end` (or UNTIL)."""
+    rules = master.get("RRULE") or []
+    worst = 0
+    for rule in rules if isinstance(rules, list) else [rules]:
+        step = _STEP.get(str((rule.get("FREQ") or ["YEARLY"])[0]).upper(), _STEP["YEARLY"])
+        interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+        until = rule.get("UNTIL")
+        last = min(end, _instant(until[0], since.tzinfo)) if until else end  # type: ignore[arg-type]
+        spread = 1
+        for part in _EXPANDING:
+            spread *= max(1, len(rule.get(part) or []))
+        worst = max(worst, (max(last - since, timedelta()) // (step * interval) + 1) * spread)
+    dates = master.get("RDATE") or []
+    return worst + sum(len(getattr(d, "dts", ())) for d in (dates if isinstance(dates, list) else [dates]))
+
+
+def _name(uid: str, components: list[Any]) -> str:
+    summary = untrusted.line(str(components[0].get("SUMMARY", "")), 60)
+    return f"{summary!r} ({untrusted.line(uid, 60)})" if summary else repr(untrusted.line(uid, 80))
 
 
 def _event(uid: str, component: Any, zone: ZoneInfo, recurrence_id: str | None) -> Event:
@@ -135,7 +208,7 @@ def _event(uid: str, component: Any, zone: ZoneInfo, recurrence_id: str | None) 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     """Aware datetimes; all-day dates become local midnight (not UTC, which shifts the day)."""
     if not isinstance(value, datetime):
-        return datetime.combine(value, time(), tzinfo=zone)
+        return datetime.combine(value, clock_time(), tzinfo=zone)
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 

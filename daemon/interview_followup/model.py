@@ -65,6 +65,8 @@ class Interview:
     reasons: tuple[str, ...] = ()
     note: str = ""
     decision_date: date | None = None
+    suggestion: str = ""
+    """Lines of the invitation that look like a note or decision date, written by someone else."""
 
     @property
     def start(self) -> datetime:

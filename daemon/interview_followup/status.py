@@ -62,6 +62,7 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "away_until": str(record.away_until) if record.away_until else None,
                 "bounced": [{"address": b.address, "reason": b.reason} for b in bounced.values()],
                 "note": record.user_note or interview.note or None,
+                "suggested_by_the_invitation": interview.suggestion or None,
                 "decision_date": str(decision) if (decision := record.decision_date or interview.decision_date) else None,
                 "steps": steps,
             }
@@ -106,6 +107,9 @@ def text(items: list[dict[str, Any]], account_list: list[dict[str, Any]] | None 
             lines.append(f"    out of office until {item['away_until']}: no follow-up before then")
         for bounce in item["bounced"]:
             lines.append(f"    bounced: {bounce['address']} ({bounce['reason']}): check the address")
+        if item["suggested_by_the_invitation"] and not item["note"]:
+            lines.append(f"    the invitation suggests {item['suggested_by_the_invitation']!r}; to use it as your own:")
+            lines.append(f"      interview-followup note {item['id'][:8]} \"…\" (or --decision-date YYYY-MM-DD)")
         for step in item["steps"]:
             to = f" → {step['to']}" if step["to"] else ""
             lines.append(f"    {step['due'][:16].replace('T', ' ')}  {step['step']:<20} {step['kind']:<6} {step['state']}{to}")

@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -106,6 +107,53 @@ class Bounce:
     reason: str
 
 
+BACKUPS = 7
+"""Daily backups kept."""
+
+
+class Damaged(UserError):
+    """The state database cannot be read; `repair` moves it aside and starts from a backup or afresh."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"{path}: the state database is damaged ({detail}). Run `interview-followup repair`: it moves the file "
+            "aside and restores the newest daily backup, or starts afresh from what your calendar and mailbox hold."
+        )
+        self.path = path
+
+
+def repair(path: Path, now: datetime) -> str:
+    """Move a damaged database aside and put the newest readable backup in its place (or nothing: a fresh
+    start, where the next pass finds our drafts and entries at the provider by their keys). Says what it did."""
+    try:
+        Store.open(path).close()
+    except Damaged:
+        pass
+    else:
+        return f"{path} is readable; nothing to repair."
+    aside = path.with_name(f"{path.name}.damaged-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            Path(f"{path}{suffix}").replace(f"{aside}{suffix}")
+    for backup in sorted((path.parent / "backups").glob("state-*.sqlite3"), reverse=True):
+        try:
+            Store.open(backup).close()
+        except UserError:
+            continue
+        shutil.copyfile(backup, path)
+        path.chmod(0o600)
+        day = backup.stem.removeprefix("state-")
+        return (
+            f"Moved the damaged database to {aside} and restored the backup of {day}. "
+            f"Notes, decision dates and `replied`/`resume` corrections made after {day} are gone: enter them again."
+        )
+    return (
+        f"Moved the damaged database to {aside}; there was no readable backup, so it starts afresh. The next pass "
+        "finds the drafts and entries already made by their keys and makes none twice. Notes, decision dates and "
+        "`replied`/`resume` corrections are gone: enter them again (`interview-followup note`, `replied`)."
+    )
+
+
 class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.path = path
@@ -116,13 +164,41 @@ class Store:
     @classmethod
     def open(cls, path: Path) -> Store:
         """The database file is created 0600 in a 0700 folder: it names the people you talk to."""
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-        os.chmod(path, 0o600)
-        db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return cls(db, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            problem = f"{path}: cannot open the state database ({exc.strerror})"
+            raise UserError(f"{problem}; check the folder and its permissions") from None
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("its integrity check failed")
+            return cls(db, path)
+        except sqlite3.DatabaseError as exc:
+            raise Damaged(path, str(exc)) from None
+
+    def backup(self, now: datetime, keep: int = BACKUPS) -> Path | None:
+        """Once a day, a copy by SQLite's online backup, so a rebuild loses at most a day of your corrections."""
+        folder = self.path.parent / "backups"
+        target = folder / f"state-{now.astimezone(timezone.utc):%Y-%m-%d}.sqlite3"
+        if target.exists():
+            return None
+        folder.mkdir(mode=0o700, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        copy = sqlite3.connect(partial)
+        try:
+            self._db.backup(copy)
+        finally:
+            copy.close()
+        partial.chmod(0o600)
+        partial.replace(target)
+        for old in sorted(folder.glob("state-*.sqlite3"))[:-keep]:
+            old.unlink()
+        return target
 
     def snapshot(self) -> Store:
         """An in-memory copy, for a dry run that must leave the real state untouched."""

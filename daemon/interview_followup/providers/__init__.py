@@ -53,6 +53,8 @@ class Stored:
     ref: str
     fingerprint: str
     thread: str | None = None
+    found: bool = False
+    """It was there already (made by an earlier pass whose journal was lost or cut short): adopted, not made."""
 
 
 class Outcome(str, Enum):

@@ -337,6 +337,7 @@ class Gmail:
         appeared meanwhile are read too, and copies removed."""
         message_id = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)["Message-ID"]
         found = self._drafts(f"rfc822msgid:{message_id}") or (self._ours(self._drafts(), key, message_id) if resumed else [])
+        there = bool(found)
         if not found:
             before = {d["id"] for d in self._drafts()}
             body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
@@ -346,7 +347,7 @@ class Gmail:
             for extra in found[1:]:
                 self.client.call(self.users.drafts().delete(userId="me", id=extra["id"]), allow=(404,))
         draft = found[0]
-        return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None)
+        return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None, there)
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Gmail gives an edited draft a new message id: a different one means the person changed it."""

@@ -149,7 +149,7 @@ class LocalCalendar:
     def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
         path = self._path(entry.key)
         if path.exists():
-            return Stored(path.name, digest(path.read_bytes()))
+            return Stored(path.name, digest(path.read_bytes()), found=True)
         self.followups.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = ics.entry(entry, stamp)
         write_atomically(path, data)
@@ -219,7 +219,7 @@ class LocalMailbox:
     def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
         existing = self._find(key)
         if existing:
-            return Stored(existing.name, digest(existing.read_bytes()))
+            return Stored(existing.name, digest(existing.read_bytes()), found=True)
         for sub in ("tmp", "new", "cur"):
             (self.drafts / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{int(stamp.timestamp())}.{key}.interview-followup"

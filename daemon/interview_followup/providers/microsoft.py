@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime, time, timedelta, timezone
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -184,7 +185,7 @@ class OutlookCalendar:
         query = {"$filter": _by_key(entry.key), "$select": "id,changeKey"}
         found = _every(self.client, path, query)
         if found:
-            return _stored(found[0])
+            return replace(_stored(found[0]), found=True)
         body = {
             **self._body(entry),
             "transactionId": TRANSACTION_PREFIX + entry.key,
@@ -285,11 +286,10 @@ class OutlookMail:
     def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
         """Looked up by key before; after, too, when the create had to be sent more than once (Graph has no
         idempotent create for messages)."""
-        found = self._drafts_with(key) or [
-            _made_once(self.client, "messages", "/me/messages", _message(key, raw), lambda: self._drafts_with(key))
-        ]
-        draft = found[0]
-        return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None)
+        found = self._drafts_with(key)
+        look_up = partial(self._drafts_with, key)
+        draft = found[0] if found else _made_once(self.client, "messages", "/me/messages", _message(key, raw), look_up)
+        return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None, bool(found))
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Outlook gives an edited draft a new changeKey, and a sent one is no longer a draft: both stay."""
