@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -168,6 +169,39 @@ def test_repair_without_a_backup_starts_afresh_and_makes_nothing_twice(world: Wo
     again = cli("--config", str(world.config_path), "run", "--once")
     assert again.returncode == 0 and "created" not in again.stdout and again.stdout.count("found (already there)") == 8
     assert len(world.drafts()) == 2 and len(world.entries()) == 6
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system of 256 KiB (tmpfs), so that a full disk is the kernel's ENOSPC, not a mock."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_said_in_words_leaves_no_half_file_and_loses_nothing(world: World, small_disk: Path) -> None:
+    world.config_path.write_text(world.config_text().replace(f"{world.root}/Mail/Drafts", f"{small_disk}/Drafts"))
+    interview(world)
+    filler = small_disk / "filler"
+    handle = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    with contextlib.suppress(OSError):
+        while True:
+            os.write(handle, b"\0" * 4096)
+    os.close(handle)
+    full = cli("--config", str(world.config_path), "run", "--once")
+    assert full.returncode == 1 and "no space left on the device; free some space" in full.stderr, full.stderr
+    assert "Nothing was lost" in full.stderr and "Errno" not in full.stderr
+    assert list((small_disk / "Drafts/tmp").glob("*")) == [], "no half-written draft left behind"
+    filler.unlink()
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    assert len(list((small_disk / "Drafts/cur").iterdir())) == 2 and len(world.entries()) == 6
+    assert "created" not in cli("--config", str(world.config_path), "run", "--once").stdout
 
 
 def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ The user's inbox is only ever read: never moved, renamed or flagged.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -33,14 +35,46 @@ def digest(data: bytes) -> str:
 
 
 def write_atomically(path: Path, data: bytes, temporary: Path | None = None) -> None:
-    """Temp file, fsync, rename, fsync the folder: a crash leaves the old file or the new, never half."""
+    """Temp file, fsync, rename, fsync the folder: a crash leaves the old file or the new, never half;
+    a failed write (a full disk) leaves no temporary file behind."""
     temporary = temporary or path.with_name(f".{path.name}.tmp")
-    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
+
+
+_FIXES = {
+    errno.ENOSPC: "no space left on the device; free some space",
+    errno.EDQUOT: "over your disk quota; free some space",
+    errno.EROFS: "on a read-only file system; mount it writable or choose another folder",
+    errno.EACCES: "not writable for you; change its permissions (under systemd also `interview-followup install-service`)",
+    errno.EPERM: "not writable for you; change its permissions (under systemd also `interview-followup install-service`)",
+    errno.ENOENT: "missing; create it or correct the path in the configuration",
+    errno.ENOTDIR: "not a folder (a file is in the way); correct the path in the configuration",
+}
+
+
+@contextlib.contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """A write into `folder` that fails says why in words, and that nothing is lost: the next pass tries again."""
+    try:
+        yield
+    except OSError as exc:
+        fix = _FIXES.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+        raise Unavailable(f"{folder}: {fix}. Nothing was lost: it is written at the next pass.") from None
+
+
+def _clean_leftovers(folder: Path, pattern: str) -> None:
+    """Our own temporary files from a process that died mid-write: only one process writes here at a time."""
+    for leftover in folder.glob(pattern):
+        leftover.unlink(missing_ok=True)
 
 
 def _delete_if_unchanged(path: Path | None, expected: str) -> Outcome:
@@ -150,9 +184,11 @@ class LocalCalendar:
         path = self._path(entry.key)
         if path.exists():
             return Stored(path.name, digest(path.read_bytes()), found=True)
-        self.followups.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = ics.entry(entry, stamp)
-        write_atomically(path, data)
+        with writing(self.followups):
+            self.followups.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _clean_leftovers(self.followups, ".*.ics.tmp")
+            write_atomically(path, data)
         return Stored(path.name, digest(data))
 
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
@@ -166,11 +202,13 @@ class LocalCalendar:
             return Stored(path.name, current)
         if current != expected:
             return Outcome.MODIFIED
-        write_atomically(path, data)
+        with writing(self.followups):
+            write_atomically(path, data)
         return Stored(path.name, digest(data))
 
     def delete_entry(self, key: str, expected: str) -> Outcome:
-        return _delete_if_unchanged(self._path(key), expected)
+        with writing(self.followups):
+            return _delete_if_unchanged(self._path(key), expected)
 
 
 class LocalMailbox:
@@ -220,15 +258,18 @@ class LocalMailbox:
         existing = self._find(key)
         if existing:
             return Stored(existing.name, digest(existing.read_bytes()), found=True)
-        for sub in ("tmp", "new", "cur"):
-            (self.drafts / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{int(stamp.timestamp())}.{key}.interview-followup"
         final = self.drafts / "cur" / f"{name}:2,D"
-        write_atomically(final, raw, temporary=self.drafts / "tmp" / name)
+        with writing(self.drafts):
+            for sub in ("tmp", "new", "cur"):
+                (self.drafts / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+            _clean_leftovers(self.drafts / "tmp", "*.interview-followup")
+            write_atomically(final, raw, temporary=self.drafts / "tmp" / name)
         return Stored(final.name, digest(raw))
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
-        return _delete_if_unchanged(self._find(key), expected)
+        with writing(self.drafts):
+            return _delete_if_unchanged(self._find(key), expected)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         if self.sent_folder is None or not drafts:
