@@ -121,3 +121,28 @@ def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
 def test_check_catches_a_broken_entry_title(tmp_path: Path) -> None:
     result = check_with(tmp_path, "  steps:\n    call_back:\n      title: 'Call {{ company.nope() }}'\n")
     assert result.returncode == 2 and "playbook.steps.call_back.title:" in result.stderr
+
+
+def test_check_finds_what_run_would_fail_on_with_the_line_and_the_fix(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    result = cli("--config", str(empty), "check")
+    assert result.returncode == 2 and "no accounts configured" in result.stderr
+    (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    (tmp_path / "Drafts").write_text("a file where the Drafts folder should be")
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "me: {addresses: [sam@example.net]}\n"
+        "accounts:\n"
+        "  - name: a\n"
+        "    type: local\n"
+        f"    calendar: {tmp_path}/cal.ics\n"
+        f"    followup_calendar: {tmp_path}/f\n"
+        f"    drafts: {tmp_path}/Drafts\n"
+        "playbook:\n"
+        f"  templates: {tmp_path}/no-such-folder\n"
+    )
+    result = cli("--config", str(path), "check")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{path}:7: accounts[a].drafts: {tmp_path}/Drafts is a file, not a folder" in result.stderr
+    assert f"{path}:9: playbook.templates: {tmp_path}/no-such-folder is not a folder" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -112,13 +113,14 @@ def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
         return _explain(args, path, clock)
     if args.command == "install-service":
         return systemd.install(path if args.config else None, print_only=args.print)
-    loaded = config_module.load(path).config
+    whole = config_module.load(path)
+    loaded = whole.config
     if args.command == "repair":
         with exclusive(config_module.state_dir(loaded)):
             print(store_module.repair(config_module.state_dir(loaded) / "state.sqlite3", clock()))
         return 0
     if args.command == "check":
-        return _check(loaded, path)
+        return _check(whole)
     if args.command == "run":
         return _run(loaded, path, args.once, args.dry_run, clock)
     if args.command == "auth":
@@ -150,33 +152,67 @@ def _init(path: Path) -> int:
     return 0
 
 
-def _check(config: Config, path: Path) -> int:
-    problems = Templates.from_config(config).check()
-    for account in config.accounts:
-        problems += [f"accounts[{account.name}].{problem}" for problem in _account_problems(account, config)]
+def _check(loaded: config_module.Loaded) -> int:
+    """Everything a pass would trip on, found before it runs: each problem with its line and the fix."""
+    config = loaded.config
+    problems = [f"{loaded.path}: {problem}" for problem in Templates.from_config(config).check()]
+    if not config.accounts:
+        fix = "add one under `accounts:` (see `interview-followup init`)"
+        problems.append(f"{loaded.where('accounts')}: no accounts configured; {fix}")
+    if config.playbook.templates and not config.playbook.templates.is_dir():
+        where = loaded.where("playbook", "templates")
+        problems.append(f"{where}: playbook.templates: {config.playbook.templates} is not a folder; create it or remove the key")
+    for index, account in enumerate(config.accounts):
+        for key, problem in _account_problems(account, config):
+            problems.append(f"{loaded.where('accounts', index, key)}: accounts[{account.name}].{key}: {problem}")
+    state = config_module.state_dir(config)
+    if _unwritable(state):
+        problems.append(f"{loaded.where('state_dir')}: state_dir: {state} {_unwritable(state)}")
+    elif (state / "state.sqlite3").exists():
+        try:
+            Store.open(state / "state.sqlite3").close()
+        except UserError as exc:
+            problems.append(str(exc))
     for problem in problems:
-        print(f"{path}: {problem}", file=sys.stderr)
+        print(problem, file=sys.stderr)
     if problems:
         return 2
-    print(f"{path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})")
+    print(f"{loaded.path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})")
     return 0
 
 
-def _account_problems(account: Account, config: Config) -> list[str]:
+def _account_problems(account: Account, config: Config) -> list[tuple[str, str]]:
+    """(key, problem) for what this account's first pass would fail on."""
     if isinstance(account, GoogleAccount | MicrosoftAccount):
         token = config_module.token_file(account, config)
         if isinstance(account, GoogleAccount) and not account.client_secrets.is_file():
-            return [f"client_secrets: {account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'"]
+            return [("client_secrets", f"{account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'")]
         if not token.is_file():
             command = f"interview-followup auth {account.type} --account {account.name}"
-            return [f"not signed in yet ({token} does not exist): run `{command}`"]
+            return [("name", f"not signed in yet ({token} does not exist): run `{command}`")]
         return []
     problems = []
     if not account.web_calendar and not Path(account.calendar).exists():
-        problems.append(f"calendar: {account.calendar} does not exist")
-    if account.inbox and not (account.inbox / "cur").is_dir():
-        problems.append(f"inbox: {account.inbox} is not a Maildir folder (no cur/ inside)")
+        problems.append(("calendar", f"{account.calendar} does not exist"))
+    for key in ("inbox", "sent"):
+        folder = getattr(account, key)
+        if folder and not (folder / "cur").is_dir():
+            problems.append((key, f"{folder} is not a Maildir folder (no cur/ inside)"))
+    for key in ("drafts", "followup_calendar"):
+        folder = getattr(account, key)
+        if _unwritable(folder):
+            problems.append((key, f"{folder} {_unwritable(folder)}"))
     return problems
+
+
+def _unwritable(folder: Path) -> str:
+    """Why a folder we write into (made if missing) cannot be written, or ""."""
+    if folder.exists() and not folder.is_dir():
+        return "is a file, not a folder"
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot be written: {existing} is not writable for you"
+    return ""
 
 
 def _run(config: Config, path: Path, once: bool, dry_run: bool, clock: Clock) -> int:

@@ -6,7 +6,7 @@ import contextlib
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -341,6 +341,14 @@ class Config(_Strict):
 class Loaded:
     config: Config
     path: Path | None
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def where(self, *keys: Any) -> str:
+        """`file:line` of the deepest of these keys that the file has, for messages about a value."""
+        probe = tuple(keys)
+        while probe and probe not in self.lines:
+            probe = probe[:-1]
+        return f"{self.path}:{self.lines.get(probe, 1)}"
 
 
 def default_path() -> Path:
@@ -395,7 +403,8 @@ def load(path: Path) -> Loaded:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read the configuration: {exc}") from None
-    return Loaded(parse(source, str(path)), path)
+    config = parse(source, str(path))
+    return Loaded(config, path, _lines(yaml.compose(source, Loader=yaml.SafeLoader)))
 
 
 def parse(source: str, name: str = "config.yaml") -> Config:
