@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, World, at, calendar, message, vevent
-from interview_followup.cli import main
+from interview_followup.cli import _parser, main
 
 REPO = Path(__file__).parent.parent
 
@@ -75,6 +76,26 @@ def recent_interview(world: World) -> None:
     world.write_calendar(vevent("iv@acme.com", start))
 
 
+def test_global_options_work_after_the_command_and_every_option_says_what_it_does(world: World) -> None:
+    interview(world)
+    result = cli("run", "--once", "-v", "--config", str(world.config_path))
+    assert result.returncode == 0 and result.stdout.count("created") == 8
+    parser = _parser()
+    for action in _every_action(parser):
+        assert action.help, f"{action.option_strings or action.dest} has no help text"
+    wrong = cli("--config", str(world.config_path), "note", "acme", "--decision-date", "12/08/2026")
+    assert wrong.returncode == 2 and "write it as YYYY-MM-DD" in wrong.stderr and "fromisoformat" not in wrong.stderr
+
+
+def _every_action(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _every_action(sub)
+        elif not isinstance(action, argparse._HelpAction):
+            yield action
+
+
 def test_version() -> None:
     result = process("--version")
     assert result.returncode == 0 and result.stdout.startswith("interview-followup ")
@@ -117,6 +138,15 @@ def test_dry_run_shows_and_changes_nothing(world: World) -> None:
     result = cli("--config", str(world.config_path), "run", "--dry-run")
     assert result.returncode == 0 and "would have created" in result.stdout
     assert world.drafts() == [] and world.entries() == []
+    assert not (world.root / "state").exists(), "not even the state database is made"
+    cli("--config", str(world.config_path), "run", "--once")
+    database = world.root / "state/state.sqlite3"
+    before = {p.name: p.stat().st_mtime_ns for p in database.parent.iterdir()}
+    assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
+    before = {p.name: p.stat().st_mtime_ns for p in database.parent.iterdir()}
+    later = cli("--config", str(world.config_path), "run", "--dry-run")
+    assert "would have removed" in later.stdout, later.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in database.parent.iterdir()} == before
 
 
 def test_note_replied_and_resume(world: World) -> None:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
@@ -24,66 +25,93 @@ from .store import InterviewRecord, Store, exclusive
 from .templates import Templates
 
 
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """--config, -v and -q; on each command too (`run --once -v`), where they must not reset what came before it."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default(None),
+        help=f"configuration file (default: ${config_module.ENV_CONFIG} or {config_module.default_path()})",
+    )
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="count", default=default(0), help="more detail (twice for debugging)")
+    verbosity.add_argument("-q", "--quiet", action="store_true", default=default(False), help="errors only")
+
+
 def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
     parser = argparse.ArgumentParser(
         prog="interview-followup",
         description="Drafts thank-you notes and adds follow-up reminders after job interviews; stops when the employer replies.",
     )
+    _global_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help=f"configuration file (default: ${config_module.ENV_CONFIG} or {config_module.default_path()})",
-    )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail (twice for debugging)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("init", help="write a commented starter configuration (never overwrites)")
-    commands.add_parser("check", help="validate the configuration, templates and folders")
-    run = commands.add_parser("run", help="run the daemon (or one pass with --once)")
+    def command(group: Any, name: str, text: str) -> argparse.ArgumentParser:
+        """A subcommand that takes the global options after its name too (`run --once -v`)."""
+        made: argparse.ArgumentParser = group.add_parser(name, help=text, description=text, parents=[common])
+        return made
+
+    command(commands, "init", "write a commented starter configuration (never overwrites)")
+    command(commands, "check", "validate the configuration, templates and folders")
+    run = command(commands, "run", "run the daemon (or one pass with --once)")
     run.add_argument("--once", action="store_true", help="one pass, then exit")
-    run.add_argument("--dry-run", action="store_true", help="show what a pass would do; change nothing")
-    show = commands.add_parser("status", help="interviews, their follow-up steps and why any stopped")
-    show.add_argument("--json", action="store_true")
-    commands.add_parser("demo", help="try it on a throw-away calendar and mailbox; needs no configuration")
-    auth = commands.add_parser("auth", help="sign in to an online account").add_subparsers(dest="provider", required=True)
-    google = auth.add_parser("google", help="sign in to Gmail and Google Calendar (opens a browser)")
+    run.add_argument("--dry-run", action="store_true", help="show what a pass would do; change nothing, not even the state")
+    show = command(commands, "status", "interviews, their follow-up steps and why any stopped")
+    show.add_argument("--json", action="store_true", help="the same as JSON, for scripts")
+    command(commands, "demo", "try it on a throw-away calendar and mailbox; needs no configuration")
+    providers = command(commands, "auth", "sign in to an online account")
+    auth = providers.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    google = command(auth, "google", "sign in to Gmail and Google Calendar (opens a browser)")
     google.add_argument("--account", metavar="NAME", help="which `type: google` account (needed when there are several)")
     google.add_argument("--no-browser", action="store_true", help="print the address to open instead (for SSH sessions)")
     google.add_argument("--port", type=int, default=8765, help="local port Google redirects to (default: 8765)")
-    microsoft = auth.add_parser("microsoft", help="sign in to Outlook.com or Microsoft 365 (prints a code to enter)")
+    microsoft = command(auth, "microsoft", "sign in to Outlook.com or Microsoft 365 (prints a code to enter)")
     microsoft.add_argument("--account", metavar="NAME", help="which `type: microsoft` account (needed when there are several)")
     microsoft.add_argument("--browser", action="store_true", help="sign in through a browser on this machine instead of a code")
 
-    explain = commands.add_parser("explain", help="show how an event or a message is judged").add_subparsers(
-        dest="what", required=True
+    explain = command(commands, "explain", "show how an event or a message is judged").add_subparsers(
+        dest="what", required=True, metavar="WHAT"
     )
-    event = explain.add_parser("event", help="judge every VEVENT in an .ics file")
-    event.add_argument("file", type=Path)
+    event = command(explain, "event", "judge the events of an .ics file: one line per series, or one event in full")
+    event.add_argument("file", type=Path, help="an .ics file (an invitation, or a whole exported calendar)")
     event.add_argument("--me", action="append", default=[], metavar="ADDRESS", help="your own address (default: from the config)")
-    message = explain.add_parser("mail", help="judge one message (.eml)")
-    message.add_argument("file", type=Path)
-    message.add_argument("--employer", action="append", default=[], metavar="DOMAIN")
-    message.add_argument("--me", action="append", default=[], metavar="ADDRESS")
+    event.add_argument("--uid", help="show only the event with this UID, in full")
+    event.add_argument("--summary", metavar="TEXT", help="show only events whose title contains this")
+    event.add_argument("--all", action="store_true", help="every series in the file, not only those in the watch window")
+    message = command(explain, "mail", "judge one message (.eml)")
+    message.add_argument("file", type=Path, help="a message as a file (.eml; most mail programs can save one)")
+    message.add_argument("--employer", action="append", default=[], metavar="DOMAIN", help="the employer's domain, e.g. acme.com")
+    message.add_argument("--me", action="append", default=[], metavar="ADDRESS", help="your own address (default: config)")
 
-    note = commands.add_parser("note", help="add a personal note or the decision date to an interview")
-    note.add_argument("interview", help="interview id from `status` (a prefix is enough) or company name")
+    which = "interview id from `status` (a prefix is enough) or company name"
+    note = command(commands, "note", "add a personal note or the decision date to an interview")
+    note.add_argument("interview", help=which)
     note.add_argument("text", nargs="?", help="goes into the thank-you drafts not yet written")
-    note.add_argument(
-        "--decision-date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="when the employer said they will decide"
-    )
+    note.add_argument("--decision-date", type=_day, metavar="YYYY-MM-DD", help="when the employer said they will decide")
     for name, text in (
         ("replied", "mark that the employer answered: stop the follow-ups"),
         ("resume", "undo a stop that was wrong"),
     ):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("interview")
+        command(commands, name, text).add_argument("interview", help=which)
 
-    commands.add_parser("repair", help="move a damaged state database aside and restore the newest daily backup")
-    unit = commands.add_parser("install-service", help="install the systemd user unit for this installation")
+    command(commands, "repair", "move a damaged state database aside and restore the newest daily backup")
+    unit = command(commands, "install-service", "install the systemd user unit for this installation")
     unit.add_argument("--print", action="store_true", help="print the unit instead of writing it")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, like 2026-12-04") from None
 
 
 Clock = Callable[[], datetime]
@@ -218,14 +246,15 @@ def _unwritable(folder: Path) -> str:
 def _run(config: Config, path: Path, once: bool, dry_run: bool, clock: Clock) -> int:
     if not config.accounts:
         raise UserError(f"{path}: no accounts configured; add one under `accounts:` (see `interview-followup init`).")
-    with exclusive(config_module.state_dir(config)):
-        if not (once or dry_run):
-            return daemon.Daemon(path, config, _store, clock).serve()
-        store = _store(config)
-        try:
-            outcome = daemon.run_accounts(Engine(config, store, clock=clock, dry_run=dry_run), config.accounts)
-        finally:
-            store.close()
+    if dry_run:  # no lock and no database file: a dry run leaves the state directory as it found it
+        with Store.copy_of(config_module.state_dir(config) / "state.sqlite3") as store:
+            outcome = daemon.run_accounts(Engine(config, store, clock=clock, dry_run=True), config.accounts)
+    else:
+        with exclusive(config_module.state_dir(config)):
+            if not once:
+                return daemon.Daemon(path, config, _store, clock).serve()
+            with _store(config) as store:
+                outcome = daemon.run_accounts(Engine(config, store, clock=clock), config.accounts)
     for report in outcome.reports:
         for line in [*report.notices, *map(str, report.actions)]:
             print(f"{report.account}: {line}")

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
@@ -199,6 +200,25 @@ class Store:
         for old in sorted(folder.glob("state-*.sqlite3"))[:-keep]:
             old.unlink()
         return target
+
+    @classmethod
+    def copy_of(cls, path: Path) -> Store:
+        """An in-memory copy of the database at `path`, read without writing a byte there (empty if none)."""
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        if path.exists():  # even a read-only connection makes -shm files beside a WAL database: read a copy
+            with tempfile.TemporaryDirectory() as folder:
+                for suffix in ("", "-wal"):
+                    if Path(f"{path}{suffix}").exists():
+                        shutil.copyfile(f"{path}{suffix}", Path(folder) / f"state.sqlite3{suffix}")
+                try:
+                    source = sqlite3.connect(Path(folder) / "state.sqlite3")
+                    try:
+                        source.backup(copy)
+                    finally:
+                        source.close()
+                except sqlite3.DatabaseError as exc:
+                    raise Damaged(path, str(exc)) from None
+        return cls(copy, path)
 
     def snapshot(self) -> Store:
         """An in-memory copy, for a dry run that must leave the real state untouched."""
