@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, World, at, calendar, message, vevent
+from conftest import DATA, ME, World, at, calendar, message, vevent
 from interview_followup.cli import _parser, main
 
 REPO = Path(__file__).parent.parent
@@ -242,6 +242,21 @@ def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:
     assert [(i["uid"], i["interview"]) for i in items] == [("a", True), ("b", False)]
     assert set(items[0]) >= {"uid", "summary", "interview", "employer", "company", "interviewers", "reasons"}
     assert items[0]["employer"] == "acme.com" and items[0]["interviewers"] == ["jane.doe@acme.com", "raj.patel@acme.com"]
+
+
+def test_explain_event_on_a_whole_calendar_gives_one_entry_per_series_interviews_first(tmp_path: Path) -> None:
+    standup = vevent("standup", at("2025-01-06T09:00"), summary="Team standup", organizer="", attendees=(), extra="RRULE:FREQ=DAILY")
+    spam = vevent("spam", at("2026-01-01T00:00"), summary="Win a prize", organizer="", attendees=(), extra="RRULE:FREQ=SECONDLY")
+    path = tmp_path / "all.ics"
+    path.write_text(calendar(standup, spam, vevent("iv", at("2026-11-17T10:00"))))
+    result = cli("explain", "event", str(path), "--me", ME)
+    items = json.loads(result.stdout)
+    assert [i["uid"] for i in items] == ["iv", "standup"], "interviews first; the endless series is left out"
+    assert items[1]["occurrences"] == 190 and len(result.stdout) < 5000, "the watch window only, one entry per series"
+    assert "'Win a prize' (spam): repeats too often to expand" in result.stderr
+    one = json.loads(cli("explain", "event", str(path), "--uid", "iv", "--me", ME).stdout)
+    assert one["interview"] is True and one["interviewers"] == ["jane.doe@acme.com", "raj.patel@acme.com"]
+    assert [i["uid"] for i in json.loads(cli("explain", "event", str(path), "--summary", "standup").stdout)] == ["standup"]
 
 
 def test_explain_mail_without_configuration(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from . import config as config_module
 from . import store as store_module
 from .config import Account, Config, GoogleAccount, MicrosoftAccount
 from .demo import make as make_demo
-from .engine import Engine, rules_from, utc_now
+from .engine import LOOKAHEAD, LOOKBACK, Engine, rules_from, utc_now
 from .errors import UserError
 from .model import Event, Interview
 from .store import InterviewRecord, Store, exclusive
@@ -320,39 +320,52 @@ def _explain(args: argparse.Namespace, path: Path, clock: Clock) -> int:
     except OSError as exc:
         raise UserError(f"{args.file}: cannot read it ({exc.strerror})") from None
     config = config_module.load(path).config if path.exists() else Config()
-    result = _explain_event(data, args, config) if args.what == "event" else _explain_mail(data, args, config, clock())
+    result = _explain_event(data, args, config, clock()) if args.what == "event" else _explain_mail(data, args, config, clock())
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 
-def _explain_event(data: bytes, args: argparse.Namespace, config: Config) -> list[dict[str, object]]:
-    span = (datetime(1970, 1, 2, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+def _explain_event(data: bytes, args: argparse.Namespace, config: Config, now: datetime) -> object:
+    """One entry per series (interviews first) in the watch window, or `--all` of the file; one event in full
+    when a single one is asked for (`--uid`) or there is only one."""
+    span = (now - LOOKBACK, now + LOOKAHEAD) if not args.all else (datetime(1970, 1, 2, tzinfo=timezone.utc), now + LOOKAHEAD)
     parsed = ics.parse(data, config.zone, *span)
     for problem in parsed.problems:
         print(f"{args.file}: skipped: {problem}", file=sys.stderr)
     rules = rules_from(config)
     if args.me:
         rules = replace(rules, me=frozenset(a.lower() for a in args.me))
-    result: list[dict[str, object]] = []
+    series: dict[str, list[Event]] = {}
     for event in parsed.events:
-        verdict = detect.detect(event, rules)
-        result.append(
-            {
-                "uid": event.uid,
-                "recurrence_id": event.recurrence_id,
-                "summary": event.summary,
-                "start": event.start.isoformat(),
-                "interview": verdict.interview,
-                "employer": verdict.employer,
-                "company": verdict.company or None,
-                "role": verdict.role or None,
-                "interviewers": [p.email for p in verdict.interviewers],
-                "note": verdict.note or None,
-                "suggested_by_the_invitation": verdict.suggestion or None,
-                "reasons": list(verdict.reasons),
-            }
-        )
-    return result
+        if (args.uid is None or event.uid == args.uid) and (not args.summary or args.summary.lower() in event.summary.lower()):
+            series.setdefault(event.uid, []).append(event)
+    result = [_explain_series(events, rules) for events in series.values()]
+    result.sort(key=lambda item: (not item["interview"], str(item["start"])))
+    if not result:
+        where = "in the file" if args.all else f"from {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d} (--all for the whole file)"
+        print(f"{args.file}: no event {where} matches", file=sys.stderr)
+    alone = args.uid is not None or len({e.uid for e in parsed.events}) == 1
+    return result[0] if len(result) == 1 and alone else result
+
+
+def _explain_series(events: list[Event], rules: detect.Rules) -> dict[str, object]:
+    """The verdict of a series' first occurrence, with how many there are in the window."""
+    first = min(events, key=lambda e: e.start)
+    verdict = detect.detect(first, rules)
+    return {
+        "uid": first.uid,
+        "summary": first.summary,
+        "start": first.start.isoformat(),
+        "occurrences": len(events),
+        "interview": verdict.interview,
+        "employer": verdict.employer,
+        "company": verdict.company or None,
+        "role": verdict.role or None,
+        "interviewers": [p.email for p in verdict.interviewers],
+        "note": verdict.note or None,
+        "suggested_by_the_invitation": verdict.suggestion or None,
+        "reasons": list(verdict.reasons),
+    }
 
 
 def _explain_mail(data: bytes, args: argparse.Namespace, config: Config, now: datetime) -> dict[str, object]:
