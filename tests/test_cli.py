@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -245,8 +246,9 @@ def test_explain_event_prints_a_verdict_per_vevent(tmp_path: Path) -> None:
 
 
 def test_explain_event_on_a_whole_calendar_gives_one_entry_per_series_interviews_first(tmp_path: Path) -> None:
-    standup = vevent("standup", at("2025-01-06T09:00"), summary="Team standup", organizer="", attendees=(), extra="RRULE:FREQ=DAILY")
-    spam = vevent("spam", at("2026-01-01T00:00"), summary="Win a prize", organizer="", attendees=(), extra="RRULE:FREQ=SECONDLY")
+    alone: dict[str, Any] = {"organizer": "", "attendees": ()}
+    standup = vevent("standup", at("2025-01-06T09:00"), summary="Team standup", extra="RRULE:FREQ=DAILY", **alone)
+    spam = vevent("spam", at("2026-01-01T00:00"), summary="Win a prize", extra="RRULE:FREQ=SECONDLY", **alone)
     path = tmp_path / "all.ics"
     path.write_text(calendar(standup, spam, vevent("iv", at("2026-11-17T10:00"))))
     result = cli("explain", "event", str(path), "--me", ME)

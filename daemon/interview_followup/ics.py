@@ -251,7 +251,9 @@ def _synthetic_uid(component: Any) -> str:
 
 
 def _short(exc: BaseException) -> str:
-    return untrusted.line(f"{type(exc).__name__}: {exc}", 160)
+    """The error in a few plain characters: its text may quote the file, which is anyone's."""
+    text = re.sub(r"[^ -~]+", "?", str(exc))[:80]
+    return f"{type(exc).__name__}: {text}"
 
 
 def entry(payload: EntryPayload, stamp: datetime) -> bytes:
