@@ -548,6 +548,25 @@ def test_check_says_how_to_sign_in_before_the_first_login(mworld: MicrosoftWorld
     assert "run `interview-followup auth microsoft --account outlook`" in capsys.readouterr().err
 
 
+def test_check_online_signs_in_and_reads_each_account_writing_nothing(
+    mworld: MicrosoftWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from interview_followup import cli
+
+    mworld.fake.put_event(interview())
+    mworld.config()
+    config = str(mworld.root / "config.yaml")
+    assert cli.main(["--config", config, "check", "--online", "--json"], clock=lambda: mworld.now) == 0
+    verdicts = json.loads(capsys.readouterr().out)
+    assert [(v["part"], v["verdict"]) for v in verdicts] == [("calendar", "OK"), ("mail", "OK")]
+    assert "1 of them interviews" in verdicts[0]["detail"]
+    assert not (mworld.root / "state" / "state.sqlite3").exists() and mworld.fake.drafts() == []
+    mworld.fake.revoked = True
+    mworld.fake.revoke_access_tokens()
+    assert cli.main(["--config", config, "check", "--online"], clock=lambda: mworld.now) == 1
+    assert "calendar: FAIL: needs sign-in" in capsys.readouterr().out
+
+
 def test_a_bad_client_id_is_named_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(f"me:\n  addresses: [{ME}]\naccounts:\n  - name: o\n    type: microsoft\n    client_id: my-app\n")

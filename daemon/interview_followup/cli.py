@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import __version__, daemon, detect, ics, mail, replies, status, systemd
 from . import config as config_module
@@ -21,6 +21,7 @@ from .demo import make as make_demo
 from .engine import LOOKAHEAD, LOOKBACK, Engine, rules_from, utc_now
 from .errors import UserError
 from .model import Event, Interview
+from .providers import Backend, SignInNeeded, Unavailable, Window, open_backend
 from .store import InterviewRecord, Store, exclusive
 from .templates import Templates
 
@@ -59,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
         return made
 
     command(commands, "init", "write a commented starter configuration (never overwrites)")
-    command(commands, "check", "validate the configuration, templates and folders")
+    check = command(commands, "check", "validate the configuration, templates and folders")
+    check.add_argument("--online", action="store_true", help="also sign in to each account and read its calendar and mail")
+    check.add_argument("--json", action="store_true", help="with --online: the verdicts as JSON, for scripts")
     run = command(commands, "run", "run the daemon (or one pass with --once)")
     run.add_argument("--once", action="store_true", help="one pass, then exit")
     run.add_argument("--dry-run", action="store_true", help="show what a pass would do; change nothing, not even the state")
@@ -148,7 +151,8 @@ def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
             print(store_module.repair(config_module.state_dir(loaded) / "state.sqlite3", clock()))
         return 0
     if args.command == "check":
-        return _check(whole)
+        code = _check(whole, sys.stderr if args.json else sys.stdout)
+        return _doctor(loaded, clock(), args.json) if args.online and code == 0 else code
     if args.command == "run":
         return _run(loaded, path, args.once, args.dry_run, clock)
     if args.command == "auth":
@@ -180,7 +184,7 @@ def _init(path: Path) -> int:
     return 0
 
 
-def _check(loaded: config_module.Loaded) -> int:
+def _check(loaded: config_module.Loaded, out: TextIO) -> int:
     """Everything a pass would trip on, found before it runs: each problem with its line and the fix."""
     config = loaded.config
     problems = [f"{loaded.path}: {problem}" for problem in Templates.from_config(config).check()]
@@ -205,8 +209,40 @@ def _check(loaded: config_module.Loaded) -> int:
         print(problem, file=sys.stderr)
     if problems:
         return 2
-    print(f"{loaded.path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})")
+    print(f"{loaded.path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})", file=out)
     return 0
+
+
+def _doctor(config: Config, now: datetime, as_json: bool) -> int:
+    """Each account asked for real, writing nothing: OK or FAIL for its calendar and its mail."""
+    window = Window(now - LOOKBACK, now + LOOKAHEAD)
+    rules = rules_from(config)
+
+    def calendar(backend: Backend) -> str:
+        changes = backend.calendar.changes(None, window)
+        interviews = sum(detect.detect(event, rules).interview for _, event in changes.events)
+        skipped = f"; {len(changes.problems)} skipped (run `run --once -v` to see which)" if changes.problems else ""
+        return f"{len(changes.events)} events in the watch window, {interviews} of them interviews{skipped}"
+
+    def mailbox(backend: Backend) -> str:
+        backend.mailbox.changes(None, now, lambda key: True, lambda message: False)
+        return "the inbox can be read"
+
+    verdicts = []
+    for account in config.accounts:
+        backend = open_backend(account, config)
+        for part, ask in (("calendar", calendar), ("mail", mailbox)):
+            try:
+                verdict, detail = "OK", ask(backend)
+            except (SignInNeeded, Unavailable, UserError, OSError) as exc:
+                verdict, detail = "FAIL", str(exc)
+            verdicts.append({"account": account.name, "part": part, "verdict": verdict, "detail": detail})
+    if as_json:
+        print(json.dumps(verdicts, indent=2, ensure_ascii=False))
+    else:
+        for item in verdicts:
+            print(f"{item['account']}: {item['part']}: {item['verdict']}: {item['detail']}")
+    return 1 if any(v["verdict"] == "FAIL" for v in verdicts) else 0
 
 
 def _account_problems(account: Account, config: Config) -> list[tuple[str, str]]:

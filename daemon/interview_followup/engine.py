@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from . import detect, mail, playbook, replies
+from . import detect, ics, mail, playbook, replies
 from .config import Account, Config
-from .model import EntryPayload, InboundMessage, Interview, Kind, Person, Step, interview_id
-from .providers import Backend, Outcome, SentQuery, Stored, Window, open_backend
+from .model import EntryPayload, Event, InboundMessage, Interview, Kind, Person, Step, interview_id
+from .providers import Backend, CalendarChanges, Outcome, SentQuery, Stored, Window, open_backend
 from .store import EffectRecord, InterviewRecord, State, Store
 from .templates import Templates
 
@@ -114,7 +114,7 @@ class Engine:
     def _sync_calendar(self, account: Account, backend: Backend, now: datetime, report: Report) -> set[str]:
         """Record the interviews among the changed events; returns the ids of those seen for the first time."""
         window = Window(now - LOOKBACK, now + LOOKAHEAD)
-        changes = backend.calendar.changes(self.store.cursor(account.name, "calendar"), window)
+        changes = _bounded(backend.calendar.changes(self.store.cursor(account.name, "calendar"), window))
         for problem in changes.problems:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
@@ -380,6 +380,21 @@ class Engine:
             final = replace(intent, state=State.GONE)
         self.store.journal(final, now)
         self.checkpoint(f"{action.verb}:{intent.key}:after-journal")
+
+
+def _bounded(changes: CalendarChanges) -> CalendarChanges:
+    """At most `ics.INSTANCE_LIMIT` occurrences of one series, whichever backend expanded it."""
+    counts: Counter[str] = Counter()
+    kept: list[tuple[str, Event]] = []
+    for source, event in changes.events:
+        counts[event.uid] += 1
+        if counts[event.uid] <= ics.INSTANCE_LIMIT:
+            kept.append((source, event))
+    cut = {uid for uid, n in counts.items() if n > ics.INSTANCE_LIMIT}
+    if not cut:
+        return changes
+    said = [f"event {uid[:80]!r}: more than {ics.INSTANCE_LIMIT:,} occurrences, the rest not read" for uid in sorted(cut)]
+    return replace(changes, events=kept, problems=[*changes.problems, *said], unreadable=changes.unreadable | cut)
 
 
 _HUMAN = replies.Classification(replies.MessageKind.HUMAN, ("judged human when it arrived",))
