@@ -14,10 +14,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from hours import idle_by_hour  # noqa: E402
 
 from conftest import at, message  # noqa: E402
 from fake_google import serve, token_file  # noqa: E402
@@ -37,19 +38,6 @@ def measure(world: GoogleWorld, label: str, quiet: bool = False) -> int:
     if not quiet:
         print(f"{label:<44} {total:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
     return total
-
-
-def idle_by_hour(world: GoogleWorld) -> None:
-    """Idle passes at each hour from the end of the interview to the next evening."""
-    counts = {}
-    for hour in range(30):
-        world.now = at("2026-11-17T12:00") + timedelta(hours=hour)
-        world.cycle()
-        counts[f"{world.now:%a %H:%M}"] = measure(world, "", quiet=True)
-    before = [n for label, n in counts.items() if label.startswith("Tue") and label < "Tue 18:00"]
-    print(f"idle passes, each hour Tue 12:00 to Wed 17:00:  {min(counts.values())} to {max(counts.values())} requests")
-    naive = max(before) + len(world.fake.drafts)
-    print(f"  before the 18:00 reminder: {max(before)} requests; a per-draft sent check: {naive} ({naive / max(before):.1f}x)")
 
 
 def main() -> None:
@@ -81,7 +69,7 @@ def main() -> None:
         world = GoogleWorld(root, fake, at("2026-11-17T12:00"))
         fake.put_event(interview())
         world.cycle()
-        idle_by_hour(world)
+        idle_by_hour(world, lambda: measure(world, "", quiet=True), len(fake.drafts))
 
 
 if __name__ == "__main__":

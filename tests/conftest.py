@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,6 +107,17 @@ def names_read(module: Path) -> set[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"\w+(,\w+)+", node.value):
             names.update(node.value.split(","))
     return names
+
+
+def employer_answers_behind_other_mail(world: Any) -> Report:
+    """The next morning three unrelated messages, then the employer's answer, at a provider fake
+    (`world.fake.deliver`); returns the report of the pass that reads them."""
+    world.now = at("2026-11-18T09:00")
+    for n in range(3):
+        world.fake.deliver(message(f"News {n} <news@example.org>", "Digest", received=world.now), world.now)
+    world.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=world.now), world.now)
+    report: Report = world.cycle()
+    return report
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ME, at, message, names_read
+from conftest import ME, at, employer_answers_behind_other_mail, message, names_read
 from fake_google import DOCUMENTS, FakeGoogle, serve, token_file
 from interview_followup import config as config_module
 from interview_followup import daemon, status
@@ -277,11 +277,7 @@ def test_every_listing_is_read_to_its_last_page_and_a_dropped_create_leaves_one_
     with gworld.store() as store:
         refs = {e.ref for e in store.effects().values() if e.kind == "draft"}
     assert refs == set(gworld.fake.drafts)
-    gworld.now = at("2026-11-18T09:00")
-    for n in range(3):
-        gworld.fake.deliver(message(f"News {n} <news@example.org>", "Digest", received=gworld.now), gworld.now)
-    gworld.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=gworld.now), gworld.now)
-    report = gworld.cycle()
+    report = employer_answers_behind_other_mail(gworld)
     assert any("employer replied" in n for n in report.notices), "the reply on the last history page was read"
     assert gworld.cycle().actions == []
 
