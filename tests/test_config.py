@@ -146,3 +146,8 @@ def test_check_finds_what_run_would_fail_on_with_the_line_and_the_fix(tmp_path: 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{path}:7: accounts[a].drafts: {tmp_path}/Drafts is a file, not a folder" in result.stderr
     assert f"{path}:9: playbook.templates: {tmp_path}/no-such-folder is not a folder" in result.stderr
+
+
+def test_a_wrong_kind_of_value_is_said_in_the_words_of_the_file() -> None:
+    said = problems("me:\n  addresses: sam@example.net\n")
+    assert "cfg.yaml:2: me.addresses: use a list" in said and "Input should be" not in said

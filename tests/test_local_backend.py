@@ -176,3 +176,9 @@ def test_an_idle_inbox_is_not_listed_again(tmp_path: Path) -> None:
     )
     assert seen == ["1795000000.a.host"], "an unchanged Maildir is not even listed"
     assert json.loads(first.cursor)
+
+
+def test_a_windows_1252_calendar_reads_as_its_author_wrote_it() -> None:
+    data = calendar(vevent("latin", at("2026-11-17T10:00"), summary="Entretien avec René – Café Crème")).encode("cp1252")
+    (event,) = ics.parse(data, ZoneInfo("UTC"), *WINDOW.__dict__.values()).events
+    assert event.summary == "Entretien avec René – Café Crème"

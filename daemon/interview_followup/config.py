@@ -467,8 +467,21 @@ def _describe(error: Any, lines: dict[tuple[Any, ...], int], name: str) -> str:
         return f"{where}: {dotted}: unknown key; {hint}"
     if kind == "missing":
         return f"{where}: {dotted}: required key is missing; add `{loc[-1]}:` here"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = _PLAIN.get(kind) or str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {dotted}: {message}"
+
+
+_PLAIN = {
+    "list_type": "use a list: `[a, b]` on the line, or one `- item` per line below it",
+    "dict_type": "use keys below it, indented, like `name: value`",
+    "string_type": "use text here (put it in quotes if it looks like a number or a date)",
+    "int_type": "use a whole number",
+    "int_parsing": "use a whole number",
+    "float_parsing": "use a number",
+    "bool_type": "use true or false",
+    "bool_parsing": "use true or false",
+}
+"""pydantic's messages for wrong kinds of value, in the words of a YAML file."""
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
