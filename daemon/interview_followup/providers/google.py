@@ -232,7 +232,7 @@ class Gmail:
             _, profile = self.client.call(self.users.getProfile(userId="me"))
             checkpoint = datetime.fromtimestamp(newest / 1000, timezone.utc) - FALLBACK_SLACK if newest else since
             after = max(since, checkpoint)
-            found = str(profile["historyId"]), self._listed("inbox", after), self._listed("sent", after)
+            found = str(profile["historyId"]), self._listed("inbox", after), self._listed("sent", after)[:SENT_KEPT]
         history, ids, sent = found
         self._remember_sent(sent)
         messages: list[InboundMessage] = []
@@ -280,11 +280,12 @@ class Gmail:
         """Who each newly sent message went to, and what marks it: one metadata request per message sent."""
         for message_id in dict.fromkeys(ids):
             request = self.users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=_SENT_HEADERS)
-            status, meta = self.client.call(request, allow=(404,))
-            if status == 404:
-                continue
-            at = _internal_date(meta)
-            headers = mail.parse(_header_block(meta).encode(), message_id, at)
+            _, meta = self.client.call(request, allow=(404,))
+            try:
+                at = _internal_date(meta)
+                headers = mail.parse(_header_block(meta).encode(), message_id, at)
+            except (KeyError, ValueError, TypeError):
+                continue  # gone since (404) or unreadable: it tells nothing about our drafts
             key = headers.headers.get(mail.KEY_HEADER.lower(), "")
             to = tuple(sorted(p.email for p in headers.recipients))
             self._sent.append(SentMail(to, headers.message_id, key, str(meta.get("threadId", "")), at.timestamp()))

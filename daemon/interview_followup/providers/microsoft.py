@@ -232,7 +232,8 @@ class OutlookMail:
         outbox = ("/me/mailFolders/sentitems/messages/delta", {"$select": _SENT_FIELDS, "$filter": after})
         rounds = _deltas(self.client, [(state.get("link"), inbox, "inbox"), (state.get("sent_link"), outbox, "Sent Items")])
         (items, link, _), (sent_items, sent_link, _) = rounds
-        self._sent = [*SentMail.load(state.get("sent", [])), *map(_sent_mail, sent_items)][-SENT_KEPT:]
+        sent = [_sent_mail(item) for item in sent_items if "@removed" not in item]
+        self._sent = [*SentMail.load(state.get("sent", [])), *sent][-SENT_KEPT:]
         messages: list[InboundMessage] = []
         problems: list[str] = []
         for item in items:
