@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from . import __version__, daemon, detect, ics, mail, replies, status, systemd
+from . import __version__, checks, daemon, repair, status, systemd
 from . import config as config_module
-from . import store as store_module
-from .config import Account, Config, GoogleAccount, MicrosoftAccount
+from .config import Config, GoogleAccount, MicrosoftAccount
 from .demo import make as make_demo
-from .engine import LOOKAHEAD, LOOKBACK, Engine, rules_from, utc_now
+from .engine import Engine, utc_now
 from .errors import UserError
-from .model import Event, Interview
-from .providers import Backend, SignInNeeded, Unavailable, Window, open_backend
+from .explain import explain
 from .store import InterviewRecord, Store, exclusive
-from .templates import Templates
 
 
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
@@ -141,18 +136,18 @@ def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
     if args.command == "demo":
         return _demo(clock)
     if args.command == "explain":
-        return _explain(args, path, clock)
+        return explain(args, path, clock())
     if args.command == "install-service":
         return systemd.install(path if args.config else None, print_only=args.print)
     whole = config_module.load(path)
     loaded = whole.config
     if args.command == "repair":
         with exclusive(config_module.state_dir(loaded)):
-            print(store_module.repair(config_module.state_dir(loaded) / "state.sqlite3", clock()))
+            print(repair.repair(config_module.state_dir(loaded) / "state.sqlite3", clock()))
         return 0
     if args.command == "check":
-        code = _check(whole, sys.stderr if args.json else sys.stdout)
-        return _doctor(loaded, clock(), args.json) if args.online and code == 0 else code
+        code = checks.offline(whole, sys.stderr if args.json else sys.stdout)
+        return checks.online(loaded, clock(), args.json) if args.online and code == 0 else code
     if args.command == "run":
         return _run(loaded, path, args.once, args.dry_run, clock)
     if args.command == "auth":
@@ -182,101 +177,6 @@ def _init(path: Path) -> int:
     path.write_text(resources.files("interview_followup").joinpath("starter.yaml").read_text(encoding="utf-8"))
     print(f"Wrote {path}. Edit it, then run `interview-followup check`.")
     return 0
-
-
-def _check(loaded: config_module.Loaded, out: TextIO) -> int:
-    """Everything a pass would trip on, found before it runs: each problem with its line and the fix."""
-    config = loaded.config
-    problems = [f"{loaded.path}: {problem}" for problem in Templates.from_config(config).check()]
-    if not config.accounts:
-        fix = "add one under `accounts:` (see `interview-followup init`)"
-        problems.append(f"{loaded.where('accounts')}: no accounts configured; {fix}")
-    if config.playbook.templates and not config.playbook.templates.is_dir():
-        where = loaded.where("playbook", "templates")
-        problems.append(f"{where}: playbook.templates: {config.playbook.templates} is not a folder; create it or remove the key")
-    for index, account in enumerate(config.accounts):
-        for key, problem in _account_problems(account, config):
-            problems.append(f"{loaded.where('accounts', index, key)}: accounts[{account.name}].{key}: {problem}")
-    state = config_module.state_dir(config)
-    if _unwritable(state):
-        problems.append(f"{loaded.where('state_dir')}: state_dir: {state} {_unwritable(state)}")
-    elif (state / "state.sqlite3").exists():
-        try:
-            Store.open(state / "state.sqlite3").close()
-        except UserError as exc:
-            problems.append(str(exc))
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        return 2
-    print(f"{loaded.path}: OK ({len(config.accounts)} account(s), time zone {config.zone.key})", file=out)
-    return 0
-
-
-def _doctor(config: Config, now: datetime, as_json: bool) -> int:
-    """Each account asked for real, writing nothing: OK or FAIL for its calendar and its mail."""
-    window = Window(now - LOOKBACK, now + LOOKAHEAD)
-    rules = rules_from(config)
-
-    def calendar(backend: Backend) -> str:
-        changes = backend.calendar.changes(None, window)
-        interviews = sum(detect.detect(event, rules).interview for _, event in changes.events)
-        skipped = f"; {len(changes.problems)} skipped (run `run --once -v` to see which)" if changes.problems else ""
-        return f"{len(changes.events)} events in the watch window, {interviews} of them interviews{skipped}"
-
-    def mailbox(backend: Backend) -> str:
-        backend.mailbox.changes(None, now, lambda key: True, lambda message: False)
-        return "the inbox can be read"
-
-    verdicts = []
-    for account in config.accounts:
-        backend = open_backend(account, config)
-        for part, ask in (("calendar", calendar), ("mail", mailbox)):
-            try:
-                verdict, detail = "OK", ask(backend)
-            except (SignInNeeded, Unavailable, UserError, OSError) as exc:
-                verdict, detail = "FAIL", str(exc)
-            verdicts.append({"account": account.name, "part": part, "verdict": verdict, "detail": detail})
-    if as_json:
-        print(json.dumps(verdicts, indent=2, ensure_ascii=False))
-    else:
-        for item in verdicts:
-            print(f"{item['account']}: {item['part']}: {item['verdict']}: {item['detail']}")
-    return 1 if any(v["verdict"] == "FAIL" for v in verdicts) else 0
-
-
-def _account_problems(account: Account, config: Config) -> list[tuple[str, str]]:
-    """(key, problem) for what this account's first pass would fail on."""
-    if isinstance(account, GoogleAccount | MicrosoftAccount):
-        token = config_module.token_file(account, config)
-        if isinstance(account, GoogleAccount) and not account.client_secrets.is_file():
-            return [("client_secrets", f"{account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'")]
-        if not token.is_file():
-            command = f"interview-followup auth {account.type} --account {account.name}"
-            return [("name", f"not signed in yet ({token} does not exist): run `{command}`")]
-        return []
-    problems = []
-    if not account.web_calendar and not Path(account.calendar).exists():
-        problems.append(("calendar", f"{account.calendar} does not exist"))
-    for key in ("inbox", "sent"):
-        folder = getattr(account, key)
-        if folder and not (folder / "cur").is_dir():
-            problems.append((key, f"{folder} is not a Maildir folder (no cur/ inside)"))
-    for key in ("drafts", "followup_calendar"):
-        folder = getattr(account, key)
-        if _unwritable(folder):
-            problems.append((key, f"{folder} {_unwritable(folder)}"))
-    return problems
-
-
-def _unwritable(folder: Path) -> str:
-    """Why a folder we write into (made if missing) cannot be written, or ""."""
-    if folder.exists() and not folder.is_dir():
-        return "is a file, not a folder"
-    existing = next(p for p in (folder, *folder.parents) if p.exists())
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        return f"cannot be written: {existing} is not writable for you"
-    return ""
 
 
 def _run(config: Config, path: Path, once: bool, dry_run: bool, clock: Clock) -> int:
@@ -348,99 +248,6 @@ def _demo(clock: Clock) -> int:
     print(f"\nSee the plan:  interview-followup --config {path} status")
     print("Nothing was sent: interview-followup only writes drafts.")
     return 1 if outcome.failed else 0
-
-
-def _explain(args: argparse.Namespace, path: Path, clock: Clock) -> int:
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{args.file}: cannot read it ({exc.strerror})") from None
-    config = config_module.load(path).config if path.exists() else Config()
-    result = _explain_event(data, args, config, clock()) if args.what == "event" else _explain_mail(data, args, config, clock())
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
-
-
-def _explain_event(data: bytes, args: argparse.Namespace, config: Config, now: datetime) -> object:
-    """One entry per series (interviews first) in the watch window, or `--all` of the file; one event in full
-    when a single one is asked for (`--uid`) or there is only one."""
-    span = (now - LOOKBACK, now + LOOKAHEAD) if not args.all else (datetime(1970, 1, 2, tzinfo=timezone.utc), now + LOOKAHEAD)
-    parsed = ics.parse(data, config.zone, *span)
-    for problem in parsed.problems:
-        print(f"{args.file}: skipped: {problem}", file=sys.stderr)
-    rules = rules_from(config)
-    if args.me:
-        rules = replace(rules, me=frozenset(a.lower() for a in args.me))
-    series: dict[str, list[Event]] = {}
-    for event in parsed.events:
-        if (args.uid is None or event.uid == args.uid) and (not args.summary or args.summary.lower() in event.summary.lower()):
-            series.setdefault(event.uid, []).append(event)
-    result = [_explain_series(events, rules) for events in series.values()]
-    result.sort(key=lambda item: (not item["interview"], str(item["start"])))
-    if not result:
-        where = "in the file" if args.all else f"from {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d} (--all for the whole file)"
-        print(f"{args.file}: no event {where} matches", file=sys.stderr)
-    alone = args.uid is not None or len({e.uid for e in parsed.events}) == 1
-    return result[0] if len(result) == 1 and alone else result
-
-
-def _explain_series(events: list[Event], rules: detect.Rules) -> dict[str, object]:
-    """The verdict of a series' first occurrence, with how many there are in the window."""
-    first = min(events, key=lambda e: e.start)
-    verdict = detect.detect(first, rules)
-    return {
-        "uid": first.uid,
-        "summary": first.summary,
-        "start": first.start.isoformat(),
-        "occurrences": len(events),
-        "interview": verdict.interview,
-        "employer": verdict.employer,
-        "company": verdict.company or None,
-        "role": verdict.role or None,
-        "interviewers": [p.email for p in verdict.interviewers],
-        "note": verdict.note or None,
-        "suggested_by_the_invitation": verdict.suggestion or None,
-        "reasons": list(verdict.reasons),
-    }
-
-
-def _explain_mail(data: bytes, args: argparse.Namespace, config: Config, now: datetime) -> dict[str, object]:
-    """The judgement of one message against the given employers (or those already in the state database)."""
-    me = [a.lower() for a in args.me] or config.me.addresses
-    message = mail.parse(data, args.file.name, now)
-    verdict = replies.classify(message, me)
-    decisions = replies.judge(message, verdict, _explain_interviews(args.employer, config), {})
-    first = next(iter(decisions), None)
-    return {
-        "kind": verdict.kind.value,
-        "employer_reply": any(d.stop for d in decisions),
-        "employer": first.interview.employer if first else None,
-        "matched_by": first.reason if first else None,
-        "from": message.sender.email if message.sender else None,
-        "subject": message.subject,
-        "received": message.received.isoformat(),
-        "return_date": verdict.return_date.isoformat() if verdict.return_date else None,
-        "bounced": sorted({a for d in decisions for a in d.bounced}),
-        "reasons": [*verdict.reasons, *(d.reason for d in decisions)],
-    }
-
-
-def _explain_interviews(employers: list[str], config: Config) -> list[Interview]:
-    """Stand-in interviews that began long ago: `explain` judges who wrote, not when."""
-    epoch = datetime(1970, 1, 2, tzinfo=timezone.utc)
-    if employers:
-        event = Event("", "", epoch, epoch)
-        return [Interview(e.lower(), "explain", event, e.lower(), e.lower().split(".")[0], "", ()) for e in employers]
-    return [replace(i, event=replace(i.event, start=epoch)) for i in _known_interviews(config)]
-
-
-def _known_interviews(config: Config) -> list[Interview]:
-    """The interviews seen so far, when there is a state database to ask."""
-    path = config_module.state_dir(config) / "state.sqlite3"
-    if not config.accounts or not path.exists():
-        return []
-    with Store.open(path) as store:
-        return [r.interview for r in store.interviews()]
 
 
 def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
