@@ -4,7 +4,9 @@
 
 "Employer-reply mistakes" count the messages whose stop-or-not verdict would be wrong if the
 employer had sent them: a machine message read as a person (a wrong stop) or a person read as a
-machine (a missed answer). Throughput is for parsing plus classifying raw messages, in one process.
+machine (a missed answer). Then the realistic shapes of tests/data/mail/world, judged as replies in
+the thread of a thank-you note to an Acme interviewer: does each stop the follow-ups when it should?
+Throughput is for parsing plus classifying raw messages, in one process.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from interview_followup import mail
-from interview_followup.replies import MessageKind, classify
+from interview_followup.model import Event, Interview, Person
+from interview_followup.replies import MessageKind, classify, judge
 
 MAIL = Path(__file__).resolve().parent.parent / "tests/data/mail"
 ME = ["sam.lee@example.net"]
@@ -65,6 +68,7 @@ def main() -> None:
     print(f"employer-reply mistakes: {len(wrong_stop) + len(missed)}")
     print(f"  machine mail read as a person (would stop wrongly): {len(wrong_stop)} {wrong_stop}")
     print(f"  a person read as machine mail (answer missed): {len(missed)} {missed}")
+    world()
 
     parsed = [mail.parse(raw, name, RECEIVED) for name, _, _, raw in rows]
     started = time.perf_counter()
@@ -79,6 +83,21 @@ def main() -> None:
     alone = time.perf_counter() - started
     count = rounds * len(rows)
     print(f"\nthroughput over {count} messages: parse + classify {count / both:,.0f}/s, classify alone {count / alone:,.0f}/s")
+
+
+def world() -> None:
+    """Stop-or-not for each realistic shape, as `judge` decides it in our thread."""
+    acme = Person("jane.doe@acme.com", "Jane Doe")
+    event = Event("iv", "Interview", RECEIVED, RECEIVED + timedelta(hours=1), organizer=acme)
+    interview = Interview("iv", "acct", event, "acme.com", "Acme", "", (acme,))
+    rows = [line.split("\t") for line in (MAIL / "world/expected.tsv").read_text().splitlines()[1:]]
+    wrong = []
+    for name, stops, _ in rows:
+        message = mail.parse((MAIL / "world" / name).read_bytes(), name, RECEIVED)
+        decisions = judge(message, classify(message, ME), [interview], {"<if.3f2a9c1e@example.net>": "iv"})
+        if any(d.stop for d in decisions) != (stops == "yes"):
+            wrong.append(name)
+    print(f"\nrealistic shapes judged in our thread (tests/data/mail/world): {len(rows) - len(wrong)}/{len(rows)} right {wrong}")
 
 
 if __name__ == "__main__":

@@ -243,3 +243,18 @@ def test_huge_and_hostile_bodies_are_classified_within_bounds(tmp_path: Path) ->
     flood = "until " * 200_000 + "I am currently out of the office"
     verdict = classify(incoming("Re: x", flood, "Auto-Submitted: auto-replied\n"), [ME])
     assert verdict.kind is MessageKind.AUTO_REPLY and verdict.return_date is None
+
+
+# realistic shapes, judged in our thread ----------------------------------------------------------
+
+WORLD = [line.split("\t") for line in (MAIL / "world/expected.tsv").read_text().splitlines()[1:]]
+OUR_THANK_YOU = {"<if.3f2a9c1e@example.net>": "iv"}
+
+
+@pytest.mark.parametrize(("name", "stops", "why"), WORLD, ids=[w[0] for w in WORLD])
+def test_what_the_world_sends_is_judged_an_answer_or_not(name: str, stops: str, why: str) -> None:
+    message = mail.parse((MAIL / "world" / name).read_bytes(), name, START)
+    verdict = classify(message, [ME])
+    decisions = judge(message, verdict, [interview(JANE)], OUR_THANK_YOU)
+    assert any(d.stop for d in decisions) == (stops == "yes"), (why, verdict.reasons, [d.reason for d in decisions])
+    assert verdict.reasons and all(d.reason for d in decisions), "every verdict says why"

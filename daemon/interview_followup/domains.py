@@ -161,5 +161,19 @@ def is_robot(address: str) -> bool:
     return bool(_ROBOT_LOCAL.search(local)) or domain.endswith(_RESOURCE_HOSTS)
 
 
+_ROLE_LOCAL = re.compile(
+    r"^(recruit(ing|ment|ers?)?|interviews?|careers?|jobs?|talent|talent-?acquisition|ta|hr|people|hiring|staffing"
+    r"|bewerbung(en)?|karriere|personal|recrutement|rh|emploi|empleo|rrhh|seleccion|vacatures|werving|jobb|rekrytering"
+    r"|recrutamento|vagas|lavora-?con-?noi|selezione|info|office|team|admin|contact)([+._-].*)?$"
+)
+
+
+def is_role_mailbox(address: str) -> bool:
+    """A shared address (recruiting@, careers@, hr@, …) or an applicant-tracking tenant (acme@myworkday.com):
+    never a person to thank, though it may be the contact to write to."""
+    local, _, domain = address.partition("@")
+    return bool(_ROLE_LOCAL.match(local)) or is_scheduler(domain)
+
+
 def looks_like_room(address: str, name: str) -> bool:
     return address.partition("@")[2].endswith(_RESOURCE_HOSTS) or bool(_ROOM_NAME.search(name))

@@ -35,6 +35,8 @@ class Classification:
     reasons: tuple[str, ...]
     return_date: date | None = None
     """For an out-of-office reply: the day the sender says they are back."""
+    soft: bool = False
+    """The kind rests on wording or a list header alone: a person writing in our thread overrides it."""
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,33 @@ def _calendar(seen: _Seen) -> Classification | None:
     return None
 
 
+_WORDING_ONLY = ("out-of-office subject", "out-of-office wording in the body")
+
+
 def _auto_reply(seen: _Seen) -> Classification | None:
     found = _auto_signal(seen)
     if found is None:
         return None
     back = returns.return_date(f"{seen.message.subject}\n{seen.text}", seen.message.received.date())
-    return Classification(MessageKind.AUTO_REPLY, (found,), back)
+    return Classification(MessageKind.AUTO_REPLY, (found,), back, soft=found in _WORDING_ONLY)
+
+
+def _notice(seen: _Seen) -> Classification | None:
+    """Automated recruiting mail (a tool, a no-reply or shared mailbox, a newsletter) that says nothing about
+    the candidacy: a survey, a reminder, a receipt for the application, an acknowledgement."""
+    automated = (
+        seen.via_tool
+        or domains.is_robot(seen.sender)
+        or domains.is_role_mailbox(seen.sender)
+        or "list-unsubscribe" in seen.message.headers
+    )
+    text = f"{seen.message.subject}\n{seen.text[:2000]}"
+    notice = wording.NOTICE.search(text) if automated else None
+    if notice is None or wording.ANSWER.search(text):
+        return None
+    if re.search(r"mailbox|inbox|aim to|do not reply", notice[0], re.I) and wording.REPLY_PREFIX.match(seen.message.subject):
+        return _kind(MessageKind.AUTO_REPLY, f"an automatic acknowledgement ({notice[0]!r}), nothing about your candidacy")
+    return _kind(MessageKind.BULK, f"automated recruiting mail that is not an answer ({notice[0]!r})")
 
 
 def _auto_signal(seen: _Seen) -> str | None:
@@ -173,7 +196,7 @@ def _bulk(seen: _Seen) -> Classification | None:
     if wording.ADVERTISEMENT.match(seen.message.subject):
         return _kind(MessageKind.BULK, "advertisement (ADV: subject label)")
     if "list-id" in seen.message.headers:
-        return _kind(MessageKind.BULK, "mailing-list message (List-Id, RFC 2919)")
+        return Classification(MessageKind.BULK, ("mailing-list message (List-Id, RFC 2919)",), soft=True)
     if seen.via_tool:
         return None
     if seen.header("precedence") in ("bulk", "list", "junk"):
@@ -187,7 +210,7 @@ def _bulk(seen: _Seen) -> Classification | None:
     return None
 
 
-_RULES: tuple[Rule, ...] = (_own, _report, _bounce, _receipt, _calendar, _auto_reply, _bulk)
+_RULES: tuple[Rule, ...] = (_own, _report, _bounce, _receipt, _calendar, _auto_reply, _notice, _bulk)
 
 
 def classify(message: InboundMessage, me: Iterable[str]) -> Classification:
@@ -257,6 +280,9 @@ def belongs(message: InboundMessage, employer: Employer) -> str | None:
     return None
 
 
+IN_OUR_THREAD = "answers our thank-you thread"
+
+
 @dataclass(frozen=True)
 class Match:
     interview: Interview
@@ -275,7 +301,7 @@ def match(message: InboundMessage, interviews: Iterable[Interview], ours: Mappin
         if message.received < interview.start:
             continue
         if interview.id in threads:
-            found.append(Match(interview, "answers our thank-you thread"))
+            found.append(Match(interview, IN_OUR_THREAD))
         elif why := belongs(message, Employer.of(interview)):
             found.append(Match(interview, why))
     return found
@@ -311,14 +337,27 @@ def judge(
         return _bounced(message, list(interviews))
     decisions = []
     for found in match(message, interviews, ours):
-        if verdict.kind is MessageKind.HUMAN:
-            decisions.append(Decision(found.interview, found.matched_by, stop=True))
+        person = _person_in_our_thread(message, verdict) if found.matched_by == IN_OUR_THREAD else None
+        if verdict.kind is MessageKind.HUMAN or person:
+            decisions.append(Decision(found.interview, f"{found.matched_by}{person or ''}", stop=True))
         elif verdict.kind is MessageKind.AUTO_REPLY and verdict.return_date:
             why = f"out-of-office reply {found.matched_by}: back {verdict.return_date:%a %d %b %Y}"
             decisions.append(Decision(found.interview, why, away_until=verdict.return_date))
         elif verdict.kind is MessageKind.CALENDAR and _new_round(message, found.interview):
             decisions.append(Decision(found.interview, f"invited to another interview {found.matched_by}", stop=True))
     return decisions
+
+
+def _person_in_our_thread(message: InboundMessage, verdict: Classification) -> str | None:
+    """A reply to our note that only wording or a group's list header made look automatic: a person who
+    mentions being away but answers about the candidacy, or a person writing through a group address."""
+    if not verdict.soft or message.sender is None or domains.is_robot(message.sender.email):
+        return None
+    if verdict.kind is MessageKind.BULK:
+        return ": a person writing through a group address (List-Id)"
+    if verdict.kind is MessageKind.AUTO_REPLY and wording.ANSWER.search(wording.fresh(message.body[:3000])):
+        return ": a person's answer that mentions being away (no header marks it automatic)"
+    return None
 
 
 def _new_round(message: InboundMessage, interview: Interview) -> bool:

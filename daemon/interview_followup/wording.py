@@ -125,6 +125,37 @@ JOB_PROCESS = phrases(
     r"\b(colloquio|posizione|selezione)\b",
     r"\b(ansökan|tjänsten|intervju|rekrytering)\b",
 )
+ANSWER = phrases(
+    r"\bdecided to (move forward|proceed|continue|go ahead) with (other|another)|not (be )?(moving|move|going) forward",
+    r"\b(regret to inform|unfortunately|we will not be|not been selected|unsuccessful)\b",
+    r"\b(your |an |the )?offer( letter)?\b.{0,40}\b(ready|attached|extend|pleased|happy)|\bpleased to offer|congratulations",
+    r"\bnext (step|steps|round|stage)\b|\bfinal (round|interview|stage)\b|\bonsite\b",
+    r"\b(move|moving) you (forward|to|on)\b|\b(like|love|want) to (invite|move|proceed|continue|schedule|set up|offer)\b",
+    r"\bcontinue (to|with) the\b|\bschedule (your|a|the) (next|final|second|follow-up)",
+    r"\bleider\b|\babsage\b|\bangebot\b|nächste(n)? (runde|schritt)|\beinladen\b|\bzusage\b|weiter(e|en)? gespräch",
+    r"\bmalheureusement\b|ne pas donner suite|\boffre\b|prochaine étape|dernier entretien|\bpoursuivre\b",
+    r"\b(lamentablemente|desafortunadamente)\b|\boferta\b|siguiente (fase|etapa|paso|ronda)|\bavanzar\b",
+    r"\bhelaas\b|\baanbod\b|volgende (ronde|stap|gesprek)|\buitnodigen\b",
+    r"\binfelizmente\b|\bproposta\b|próxima (etapa|fase)|\bconvidar\b",
+    r"\bpurtroppo\b|\bofferta\b|prossim(a|o) (fase|passo|colloquio)|\binvitarl[ae]\b|\binvitarti\b",
+    r"\btyvärr\b|\berbjudande\b|nästa steg|bjuda in",
+)
+"""What an employer says about the candidacy itself: a decision, an offer, a further step."""
+NOTICE = phrases(
+    r"\bsurvey\b|\bquestionnaire\b|(your|candidate|interview) experience\b",
+    r"\breminder\b|\bupcoming interview\b|\bneed to reschedule\b",
+    r"\b(we have|we've) received your application\b|\bthank you for (applying|your application)\b|received your application",
+    r"\btalent (community|network|pool)\b|\bjob alert|\bnew (roles|positions|jobs)\b|\bopen (roles|positions)\b",
+    r"\bthis (mailbox|inbox|address) is (monitored|not monitored)\b|\b(we )?aim to (respond|reply)\b|\bdo not reply to this\b",
+    r"\bumfrage\b|\berinnerung\b|bewerbung (ist )?eingegangen|eingangsbestätigung|(wir haben )?ihre bewerbung erhalten",
+    r"\benquête\b|\brappel\b|(nous avons )?bien reçu votre candidature|accusé de réception",
+    r"\bencuesta\b|\brecordatorio\b|hemos recibido (tu|su) (candidatura|solicitud)",
+    r"\bherinnering\b|(we hebben )?je sollicitatie ontvangen",
+    r"\bpesquisa\b|\blembrete\b|recebemos (a )?sua candidatura",
+    r"\bsondaggio\b|\bpromemoria\b|abbiamo ricevuto la (tua|sua) candidatura",
+    r"\benkät\b|\bpåminnelse\b|vi har tagit emot din ansökan",
+)
+"""What automated recruiting mail says when it is not an answer: a survey, a reminder, a receipt."""
 REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|r|rv|res|antw|wg|fw|fwd|tr|vs)\s?:\s*)+", re.I)
 ADVERTISEMENT = re.compile(r"^\s*adv\s?:", re.I)
 """The subject label some laws require on unsolicited advertising."""
