@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -133,7 +134,7 @@ def test_note_lines_in_someone_elses_invitation_are_only_a_suggestion(line: str)
 
 def test_a_crowd_is_not_an_interview_with_each_of_its_members() -> None:
     crowd = tuple(Attendee(f"person{n}@acme.com", f"Person {n}", "ACCEPTED") for n in range(40))
-    verdict = detect(event("Interview skills webinar", attendees=(*crowd, SAM)), RULES)
+    verdict = detect(event("Interview day at BigCorp", attendees=(*crowd, SAM)), RULES)
     assert not verdict.interview and "large meeting" in verdict.reasons[0]
     panel = tuple(Attendee(f"person{n}@acme.com", f"Person {n}", "ACCEPTED") for n in range(5))
     assert len(detect(event("Panel interview with Acme", attendees=(*panel, SAM)), RULES).interviewers) == 6
@@ -176,3 +177,19 @@ def test_wording_only_in_the_description_needs_an_outside_organisation() -> None
     assert detect(event("Acme <> Sam", **described), RULES).interview  # type: ignore[arg-type]
     me_only = {"organizer": None, "attendees": (SAM,), "description": "Prepare notes for the interview."}
     assert not detect(event("Focus time", **me_only), RULES).interview  # type: ignore[arg-type]
+
+
+# realistic invitations ------------------------------------------------------------------------
+
+WORLD = [line.split("\t") for line in (DATA / "ics/world/expected.tsv").read_text().splitlines()[1:]]
+
+
+@pytest.mark.parametrize(("name", "interview", "interviewers", "about"), WORLD, ids=[w[0] for w in WORLD])
+def test_invitations_as_the_world_writes_them(name: str, interview: str, interviewers: str, about: str) -> None:
+    data = (DATA / "ics/world" / name).read_bytes()
+    (event,) = ics.parse(data, ZoneInfo("UTC"), START - timedelta(days=9), START + timedelta(days=9)).events
+    verdict = detect(event, RULES)
+    assert verdict.interview == (interview != "no"), (about, verdict.reasons)
+    assert [p.email for p in verdict.interviewers] == [a for a in interviewers.split(",") if a], (about, verdict.reasons)
+    assert verdict.informational == (interview == "informational"), about
+    assert verdict.reasons

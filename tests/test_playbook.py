@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -167,3 +168,23 @@ def test_the_plan_never_pesters_and_never_lands_off_hours(
         assert 8 <= local_due.hour <= 11, f"{step.name} at {local_due}"
     checkins = [s.due for s in contacts if s.name in ("first_check_in", "weekly_check_in")]
     assert checkins == sorted(checkins) and len(checkins) <= 3
+
+
+def test_an_informational_interview_gets_thanks_and_nothing_that_asks_about_a_decision() -> None:
+    informational = replace(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), informational=True)
+    steps = by_name(plan(informational, Progress(), settings()))
+    assert set(steps) == {"thank_you", "thank_you_reminder"}
+
+
+def test_a_one_way_video_interview_gets_check_ins_but_no_thanks() -> None:
+    recorded = replace(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), interviewers=())
+    steps = by_name(plan(recorded, Progress(), settings()))
+    assert "thank_you" not in steps and "thank_you_reminder" not in steps and "status_email" not in steps
+    assert {"first_check_in", "weekly_check_in", "call_back", "references"} <= set(steps)
+
+
+def test_a_shared_mailbox_is_written_to_when_no_person_is_known() -> None:
+    recruiting = (Person("recruiting@acme.com"),)
+    shared = replace(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), interviewers=(), contacts=recruiting)
+    steps = by_name(plan(shared, Progress(), settings()))
+    assert "thank_you" not in steps and len(steps["status_email"]) == 1

@@ -23,10 +23,23 @@ _STRONG = [
     r"bewerbungsinterview",
     r"kennenlerngespr[aä]ch",
     r"entretien (d'|d’)?(embauche|recrutement|de recrutement|t[ée]l[ée]phonique|rh)",
-    r"entrevista( de trabajo| laboral| t[ée]cnica)?",
+    r"entrevista( de trabajo| de emprego| laboral| t[ée]cnica)?",
     r"proceso de selecci[oó]n",
+    r"processo seletivo",
+    r"sollicitatie-?gesprek(ken)?",
+    r"(eerste|tweede|derde|vervolg)gesprek",
+    r"colloqui[oa]( di lavoro| conoscitivo| tecnico| telefonico| di selezione)?",
+    r"(anst[äa]llnings|jobb|rekryterings)?intervju(n|er)?",
+    r"rekryteringssamtal",
+    r"rozmow(a|y|ę) (kwalifikacyjn|rekrutacyjn|o prac)\w*",
 ]
-_WEAK = [r"on-?site", r"panel", r"recruiter", r"hiring", r"candidate", r"entretien", r"candidature", r"bewerbung", r"round \d"]
+_STRONG_CJK = re.compile(r"面接|面談|面试|面試|면접|인터뷰|インタビュー|採用選考|一次選考|二次選考|最終選考")
+"""Scripts without spaces between words: these match inside a title, without word boundaries."""
+_WEAK = [
+    r"on-?site", r"panel", r"recruiter", r"hiring", r"candidate", r"entretien", r"candidature", r"bewerbung", r"round \d",
+    r"gesprek", r"sollicitatie", r"selezione", r"rekrutacja", r"ansökan", r"candidatura",
+    r"coffee chat", r"(intro|introductory|exploratory) (call|chat)", r"meet the team", r"job opening", r"open (role|position)",
+]  # fmt: skip
 _PRACTICE = [
     r"mock",
     r"practice",
@@ -41,7 +54,11 @@ _PRACTICE = [
     r"interview(er)? (feedback|training|calibration|sync|kick-?off|panel prep)",
     r"hiring (committee|sync)",
     r"scorecards?",
-]
+    r"webinar", r"career (fair|day|expo)", r"job fair", r"virtual fair", r"karrieremesse", r"jobmesse", r"salon de l'emploi",
+    r"feria de empleo", r"film (night|screening)", r"movie night", r"\[hold\]", r"^hold:", r"\bhold\b for",
+    r"candidate:", r"kandidat:", r"candidat:", r"podcast",
+]  # fmt: skip
+_INFORMATIONAL = re.compile(r"\binformational (interview|chat|call|meeting)\b|\binfo(rmation)? ?interview\b", re.I)
 MAX_PEOPLE = 12
 """Other people on an interview invitation at most: a panel is a few people; more is a meeting, and each
 would get a thank-you draft."""
@@ -82,6 +99,10 @@ class Verdict:
     decision_date: date | None = None
     suggestion: str = ""
     """`note:` and `decision:` lines written by someone else (in an invitation): shown, never used as such."""
+    contacts: tuple[Person, ...] = ()
+    """Shared mailboxes on the invitation (recruiting@, an ATS tenant): never thanked, but someone to write to."""
+    informational: bool = False
+    """An informational interview: a thank-you is usual, asking about a decision is not."""
 
 
 _STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
@@ -107,7 +128,7 @@ def detect(event: Event, rules: Rules) -> Verdict:
         if word.lower() in text.lower():
             return _no(f"matches your exclude keyword {word!r}")
 
-    people = _people(event, rules)
+    people, contacts = _people(event, rules)
     if len(people) > MAX_PEOPLE:
         return _no(f"{len(people)} other people are invited: a large meeting (a webinar, a fair), not an interview")
     organizer = event.organizer
@@ -117,9 +138,11 @@ def detect(event: Event, rules: Rules) -> Verdict:
     if employer is None and any(_is_current_employer(p.domain, rules) for p in people):
         return _no("internal event of your current employer")
 
-    strong = _STRONG_RE.search(summary)
-    weak = _WEAK_RE.search(summary) or _STRONG_RE.search(description[:2000])
+    head = description[:2000]
+    strong = _STRONG_RE.search(summary) or _STRONG_CJK.search(summary)
+    weak = _WEAK_RE.search(summary) or _STRONG_RE.search(head) or _STRONG_CJK.search(head)
     scheduler = _scheduler(event, description)
+    booked = _WEAK_RE.search(head) if scheduler else None
     custom = next((w for w in rules.keywords if w.lower() in text.lower()), None)
     reasons: list[str] = []
     if strong:
@@ -128,12 +151,22 @@ def detect(event: Event, rules: Rules) -> Verdict:
         reasons.append(f"your keyword {custom!r}")
     elif weak and (scheduler or employer):
         reasons.append(f"hiring wording {weak[0]!r} with an outside organisation")
+    elif booked:
+        reasons.append(f"booked through {scheduler}, whose text speaks of hiring ({booked[0]!r})")
     elif scheduler and domains.registrable(scheduler) not in ("calendly.com",):
         reasons.append(f"sent through the applicant-tracking system {scheduler}")
     else:
         return _no("no interview wording")
     if scheduler:
         reasons.append(f"scheduled with {scheduler}")
+    recorded = scheduler is not None and domains.registrable(scheduler) in domains.ONE_WAY_VIDEO
+    if recorded:
+        reasons.append(f"a one-way video interview ({scheduler}): nobody on the other side to thank; check-ins still")
+    if contacts:
+        reasons.append(f"shared mailboxes are contacts, not interviewers: {', '.join(c.email for c in contacts)}")
+    informational = _INFORMATIONAL.search(text)
+    if informational:
+        reasons.append(f"informational ({informational[0]!r}): a thank-you, but no asking about a decision")
     if employer:
         by_organizer = organizer is not None and domains.same_organisation(organizer.domain, employer)
         reasons.append(f"employer {employer} from {'the organizer' if by_organizer else 'the attendees'}")
@@ -154,10 +187,12 @@ def detect(event: Event, rules: Rules) -> Verdict:
         employer=employer,
         company=company,
         role=_role(summary, description),
-        interviewers=tuple(p for p in people if not domains.is_robot(p.email)),
+        interviewers=() if recorded else tuple(p for p in people if not domains.is_robot(p.email)),
         note=untrusted.text(note[1], 1000) if note else "",
         decision_date=_date(decision[1]) if decision else None,
         suggestion=suggestion,
+        contacts=contacts,
+        informational=informational is not None,
     )
 
 
@@ -165,9 +200,11 @@ def _no(reason: str) -> Verdict:
     return Verdict(False, (reason,))
 
 
-def _people(event: Event, rules: Rules) -> list[Person]:
-    """Humans on the invite other than the user: rooms, resources and robots are left out."""
+def _people(event: Event, rules: Rules) -> tuple[list[Person], tuple[Person, ...]]:
+    """Humans on the invite other than the user (rooms, resources and robots left out), and the shared
+    mailboxes on it (recruiting@, careers@, an applicant-tracking tenant), which are nobody to thank."""
     seen: dict[str, Person] = {}
+    shared: dict[str, Person] = {}
     candidates: list[Person] = [*event.attendees]
     if event.organizer:
         candidates.insert(0, event.organizer)
@@ -182,8 +219,8 @@ def _people(event: Event, rules: Rules) -> list[Person]:
             continue
         if name.lower() == email:
             name = ""
-        seen[email] = Person(email=email, name=name)
-    return list(seen.values())
+        (shared if domains.is_role_mailbox(email) else seen)[email] = Person(email=email, name=name)
+    return list(seen.values()), tuple(shared.values())[:3]
 
 
 def _is_current_employer(domain: str, rules: Rules) -> bool:

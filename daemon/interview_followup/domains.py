@@ -86,9 +86,19 @@ SCHEDULERS = frozenset(
         "comeet.co",
         "homerun.co",
         "join.com",
+        *("hirevue.com", "sparkhire.com", "willo.video", "myinterview.com", "vidcruiter.com", "modernhire.com"),
+        *("spark-hire.com", "harver.com", "talview.com", "hireflix.com", "easyhire.me"),
     ]
 )
-"""Applicant-tracking and scheduling tools: they write on an employer's behalf, never as the employer."""
+"""Applicant-tracking, scheduling and one-way video interview tools: they write on an employer's behalf,
+never as the employer."""
+ONE_WAY_VIDEO = frozenset(
+    ["hirevue.com", "sparkhire.com", "spark-hire.com", "willo.video", "myinterview.com", "vidcruiter.com", "modernhire.com"]
+    + ["harver.com", "talview.com", "hireflix.com", "easyhire.me"]
+)
+"""Recorded interviews: nobody is on the other side to thank, though the employer still decides."""
+MEETING_SERVICES = frozenset(["zoom.us", "zoom.com", "zoomgov.com", "webex.com", "gotomeeting.com", "teams.microsoft.com"])
+"""Video-meeting and webinar services: an invitation they send is never from an employer."""
 
 BULK_SENDERS = frozenset(
     [
@@ -143,9 +153,9 @@ def same_organisation(domain: str, other: str) -> bool:
 
 
 def is_generic(domain: str) -> bool:
-    """Free-mail and scheduling tools: a sender there says nothing about the employer."""
+    """Free-mail, scheduling and meeting tools: a sender there says nothing about the employer."""
     org = registrable(domain)
-    return org in FREE_MAIL or org in SCHEDULERS or domain.endswith(_RESOURCE_HOSTS)
+    return org in FREE_MAIL or org in SCHEDULERS or org in MEETING_SERVICES or domain.endswith(_RESOURCE_HOSTS)
 
 
 def is_scheduler(domain: str) -> bool:
@@ -161,18 +171,32 @@ def is_robot(address: str) -> bool:
     return bool(_ROBOT_LOCAL.search(local)) or domain.endswith(_RESOURCE_HOSTS)
 
 
-_ROLE_LOCAL = re.compile(
-    r"^(recruit(ing|ment|ers?)?|interviews?|careers?|jobs?|talent|talent-?acquisition|ta|hr|people|hiring|staffing"
-    r"|bewerbung(en)?|karriere|personal|recrutement|rh|emploi|empleo|rrhh|seleccion|vacatures|werving|jobb|rekrytering"
-    r"|recrutamento|vagas|lavora-?con-?noi|selezione|info|office|team|admin|contact)([+._-].*)?$"
-)
+_ROLE_WORDS = frozenset(
+    [
+        "recruiting", "recruitment", "recruiter", "recruiters", "interview", "interviews", "careers", "career", "jobs",
+        "job", "talent", "acquisition", "ta", "hr", "people", "hiring", "staffing", "bewerbung", "bewerbungen", "karriere",
+        "personal", "recrutement", "rh", "emploi", "empleo", "rrhh", "seleccion", "vacatures", "werving", "jobb",
+        "rekrytering", "recrutamento", "vagas", "lavoraconnoi", "selezione", "rekrutacja", "praca",
+    ]
+)  # fmt: skip
+_ROLE_QUALIFIERS = frozenset(
+    [
+        "team", "emea", "apac", "amer", "us", "uk", "de", "fr", "es", "nl", "it", "eu", "global", "intl", "campus",
+        "university", "tech", "engineering",
+    ]
+)  # fmt: skip
 
 
 def is_role_mailbox(address: str) -> bool:
-    """A shared address (recruiting@, careers@, hr@, …) or an applicant-tracking tenant (acme@myworkday.com):
-    never a person to thank, though it may be the contact to write to."""
+    """A shared address (recruiting@, careers-emea@, hr@, …) or an applicant-tracking tenant (acme@myworkday.com):
+    never a person to thank, though it may be the contact to write to. A free-mail address is a person's."""
     local, _, domain = address.partition("@")
-    return bool(_ROLE_LOCAL.match(local)) or is_scheduler(domain)
+    if is_scheduler(domain):
+        return True
+    if registrable(domain) in FREE_MAIL:
+        return False
+    parts = [p for p in re.split(r"[._-]", local.partition("+")[0]) if p]
+    return any(p in _ROLE_WORDS for p in parts) and all(p in _ROLE_WORDS or p in _ROLE_QUALIFIERS for p in parts)
 
 
 def looks_like_room(address: str, name: str) -> bool:

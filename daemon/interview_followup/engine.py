@@ -139,6 +139,8 @@ class Engine:
                     note=verdict.note,
                     decision_date=verdict.decision_date,
                     suggestion=verdict.suggestion,
+                    contacts=verdict.contacts,
+                    informational=verdict.informational,
                 )
                 present.add(interview.id)
                 previous = known.get(interview.id)

@@ -66,6 +66,8 @@ def _explain_series(events: list[Event], rules: detect.Rules) -> dict[str, objec
         "company": verdict.company or None,
         "role": verdict.role or None,
         "interviewers": [p.email for p in verdict.interviewers],
+        "contacts": [p.email for p in verdict.contacts],
+        "informational": verdict.informational,
         "note": verdict.note or None,
         "suggested_by_the_invitation": verdict.suggestion or None,
         "reasons": list(verdict.reasons),

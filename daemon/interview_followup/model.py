@@ -67,6 +67,10 @@ class Interview:
     decision_date: date | None = None
     suggestion: str = ""
     """Lines of the invitation that look like a note or decision date, written by someone else."""
+    contacts: tuple[Person, ...] = ()
+    """Shared mailboxes on the invitation: never thanked, written to when no person is known."""
+    informational: bool = False
+    """An informational interview: thanks, but no asking about a decision."""
 
     @property
     def start(self) -> datetime:

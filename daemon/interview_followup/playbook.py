@@ -108,7 +108,8 @@ def plan(interview: Interview, progress: Progress, settings: Settings) -> list[S
     """Every step the interview should have; the stop and cancellation rules are applied here."""
     if progress.cancelled_at and progress.cancelled_at < finished_at(interview, settings.zone):
         return []
-    steps = [*_thanks(interview, settings), *_follow_ups(interview, progress, settings)]
+    follow_ups = [] if interview.informational else _follow_ups(interview, progress, settings)  # no decision to ask about
+    steps = [*_thanks(interview, settings), *follow_ups]
     if progress.thanks_sent:
         steps = [step for step in steps if step.name != "thank_you_reminder"]
     stop = min((t for t in (progress.stopped_at, progress.cancelled_at) if t), default=None)
@@ -126,10 +127,10 @@ def _thanks(interview: Interview, settings: Settings) -> list[Step]:
         for ordinal, person in enumerate(sorted(interview.interviewers, key=lambda p: p.email)):
             made.append(Step(interview.id, "thank_you", Kind.DRAFT, end, end, person, ordinal, keep_after_stop=True))
     soon = end + timedelta(minutes=15)
-    if steps.thank_you_reminder.enabled:
+    if steps.thank_you_reminder.enabled and interview.interviewers:
         at = max(local(day, steps.thank_you_reminder.at, zone), soon)
         made.append(Step(interview.id, "thank_you_reminder", Kind.ENTRY, at, end, keep_after_stop=True))
-    if steps.references.enabled:
+    if steps.references.enabled and not interview.informational:
         at = max(local(day, steps.references.at, zone), soon)
         made.append(Step(interview.id, "references", Kind.ENTRY, at, end, keep_after_stop=True))
     return made
@@ -166,7 +167,7 @@ def _follow_ups(interview: Interview, progress: Progress, settings: Settings) ->
             at = local(previous, weekly.at, zone)
             made.append(Step(interview.id, "weekly_check_in", Kind.ENTRY, at, end, ordinal=ordinal))
     status = steps.status_email
-    if status.enabled and interview.interviewers:
+    if status.enabled and (interview.interviewers or interview.contacts):
         at = local(contact_day(shift(day, status.after, workdays)), status.at, zone)
         made.append(Step(interview.id, "status_email", Kind.DRAFT, at, at))
     call = steps.call_back

@@ -452,6 +452,7 @@ def _loads(text: str) -> Interview:
             **data,
             "event": event,
             "interviewers": tuple(Person(**p) for p in data["interviewers"]),
+            "contacts": tuple(Person(**p) for p in data.get("contacts", [])),
             "reasons": tuple(data["reasons"]),
             "decision_date": date.fromisoformat(data["decision_date"]) if data["decision_date"] else None,
         }

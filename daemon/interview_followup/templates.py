@@ -144,10 +144,11 @@ def _person(person: Person) -> dict[str, str]:
 
 
 def _main_contact(interview: Interview) -> Person | None:
+    """The organizer when they interviewed, else the first interviewer, else a shared mailbox."""
     organizer = interview.event.organizer
     if organizer and any(p.email == organizer.email for p in interview.interviewers):
         return organizer
-    return interview.interviewers[0] if interview.interviewers else None
+    return next(iter((*interview.interviewers, *interview.contacts)), None)
 
 
 def _sample_interview() -> Interview:
