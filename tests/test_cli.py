@@ -278,7 +278,7 @@ def test_explain_mail_without_configuration(tmp_path: Path) -> None:
     [
         (
             "ooo-en-gmail.eml",
-            {"kind": "auto_reply", "employer_reply": False, "employer": "acme.com", "return_date": "2026-12-01"},
+            {"kind": "auto_reply", "employer_reply": False, "last_day_away": "2026-12-01", "back_on": "2026-12-02"},
         ),
         ("ats-greenhouse.eml", {"kind": "human", "employer_reply": True, "employer": "acme.com", "return_date": None}),
         ("invite-next-round.eml", {"kind": "calendar", "employer_reply": True, "employer": "acme.com"}),

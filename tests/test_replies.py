@@ -11,7 +11,7 @@ from conftest import DATA, ME, message
 from interview_followup import mail
 from interview_followup.model import Event, InboundMessage, Interview, Invite, Person, Returned
 from interview_followup.replies import Classification, MessageKind, classify, judge, match
-from interview_followup.returns import return_date
+from interview_followup.returns import Absence, absence, return_date
 
 UTC = timezone.utc
 START = datetime(2026, 11, 17, 18, tzinfo=UTC)
@@ -190,7 +190,8 @@ def test_the_organizer_counts_and_mail_before_the_interview_does_not() -> None:
 def test_a_person_stops_the_sequence_an_out_of_office_reply_only_delays_it() -> None:
     iv = interview(JANE)
     human = judge(arriving("jane@acme.com"), Classification(MessageKind.HUMAN, ()), [iv], {})
-    away = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, (), date(2026, 12, 1)), [iv], {})
+    until = Absence(date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 2))
+    away = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, (), date(2026, 12, 1), until), [iv], {})
     undated = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, ()), [iv], {})
     receipt = judge(arriving("jane@acme.com"), Classification(MessageKind.RECEIPT, ()), [iv], {})
     assert [d.stop for d in human] == [True]
@@ -258,3 +259,23 @@ def test_what_the_world_sends_is_judged_an_answer_or_not(name: str, stops: str, 
     decisions = judge(message, verdict, [interview(JANE)], OUR_THANK_YOU)
     assert any(d.stop for d in decisions) == (stops == "yes"), (why, verdict.reasons, [d.reason for d in decisions])
     assert verdict.reasons and all(d.reason for d in decisions), "every verdict says why"
+
+
+@pytest.mark.parametrize(
+    ("text", "last_day", "back"),
+    [
+        ("12月4日（金）まで不在にしております。12月7日より通常通り対応いたします。", date(2026, 12, 4), date(2026, 12, 7)),
+        ("誠に勝手ながら、2026年12月8日まで休暇をいただいております。", date(2026, 12, 8), date(2026, 12, 9)),
+        ("您好，我目前休假中，12月7日返回办公室。", date(2026, 12, 6), date(2026, 12, 7)),
+        ("本人休假至12月4日，期间邮件回复可能延迟。", date(2026, 12, 4), date(2026, 12, 7)),
+        ("안녕하세요. 12월 4일까지 휴가 중입니다.", date(2026, 12, 4), date(2026, 12, 7)),
+        ("12월 7일부터 출근합니다. 감사합니다.", date(2026, 12, 6), date(2026, 12, 7)),
+        ("I'm out of the office until Friday 4 December.", date(2026, 12, 4), date(2026, 12, 7)),
+        ("I will be back on Monday, December 7th.", date(2026, 12, 6), date(2026, 12, 7)),
+        ("Ich bin bis zum 04.12. nicht im Büro.", date(2026, 12, 4), date(2026, 12, 7)),
+        ("Je serai de retour le 7 décembre.", date(2026, 12, 6), date(2026, 12, 7)),
+    ],
+)
+def test_an_absence_says_the_last_day_away_and_the_first_day_back(text: str, last_day: date, back: date) -> None:
+    found = absence(text, RECEIVED)
+    assert found is not None and (found.last_day, found.back) == (last_day, back)

@@ -90,6 +90,8 @@ def _explain_mail(data: bytes, args: argparse.Namespace, config: Config, now: da
         "subject": message.subject,
         "received": message.received.isoformat(),
         "return_date": verdict.return_date.isoformat() if verdict.return_date else None,
+        "last_day_away": verdict.absence.last_day.isoformat() if verdict.absence else None,
+        "back_on": verdict.absence.back.isoformat() if verdict.absence else None,
         "bounced": sorted({a for d in decisions for a in d.bounced}),
         "reasons": [*verdict.reasons, *(d.reason for d in decisions)],
     }

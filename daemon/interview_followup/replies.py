@@ -34,7 +34,9 @@ class Classification:
     kind: MessageKind
     reasons: tuple[str, ...]
     return_date: date | None = None
-    """For an out-of-office reply: the day the sender says they are back."""
+    """For an out-of-office reply: the date the sender names as the end of the absence."""
+    absence: returns.Absence | None = None
+    """What that date means: the last day away and the first weekday back."""
     soft: bool = False
     """The kind rests on wording or a list header alone: a person writing in our thread overrides it."""
 
@@ -142,8 +144,9 @@ def _auto_reply(seen: _Seen) -> Classification | None:
     found = _auto_signal(seen)
     if found is None:
         return None
-    back = returns.return_date(f"{seen.message.subject}\n{seen.text}", seen.message.received.date())
-    return Classification(MessageKind.AUTO_REPLY, (found,), back, soft=found in _WORDING_ONLY)
+    away = returns.absence(f"{seen.message.subject}\n{seen.text}", seen.message.received.date())
+    named = away.named if away else None
+    return Classification(MessageKind.AUTO_REPLY, (found,), named, away, soft=found in _WORDING_ONLY)
 
 
 def _notice(seen: _Seen) -> Classification | None:
@@ -340,9 +343,10 @@ def judge(
         person = _person_in_our_thread(message, verdict) if found.matched_by == IN_OUR_THREAD else None
         if verdict.kind is MessageKind.HUMAN or person:
             decisions.append(Decision(found.interview, f"{found.matched_by}{person or ''}", stop=True))
-        elif verdict.kind is MessageKind.AUTO_REPLY and verdict.return_date:
-            why = f"out-of-office reply {found.matched_by}: back {verdict.return_date:%a %d %b %Y}"
-            decisions.append(Decision(found.interview, why, away_until=verdict.return_date))
+        elif verdict.kind is MessageKind.AUTO_REPLY and verdict.absence:
+            away = verdict.absence
+            why = f"out-of-office reply {found.matched_by}: away until {away.last_day:%a %d %b}, back {away.back:%a %d %b %Y}"
+            decisions.append(Decision(found.interview, why, away_until=away.last_day))
         elif verdict.kind is MessageKind.CALENDAR and _new_round(message, found.interview):
             decisions.append(Decision(found.interview, f"invited to another interview {found.matched_by}", stop=True))
     return decisions

@@ -8,6 +8,7 @@ absence or the date of the message being answered.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 _MONTHS = {
@@ -36,23 +37,40 @@ _WEEKDAYS = {
 }
 _WEEKDAY = {name: number for number, names in _WEEKDAYS.items() for name in names.split()}
 
-_BEFORE = (
-    r"till och med|t\.o\.m\.?|tillbaka( den| på)?|åter( den| på)?"
-    r"|until|till|til|through|thru|back( in the office)?( on| from)?|return(ing)?( to the office)?( on)?|returns on"
-    r"|(available|reachable|in the office)( again)?( on| from)"
-    r"|bis( zum| einschließlich| inklusive| inkl\.)?|zurück( am| ab)?|wieder( im büro| erreichbar)?( am| ab)"
-    r"|jusqu'(au|à|a)( la)?|de retour( le| à partir du| dès le)?|retour( le| prévu le)"
-    r"|hasta( el)?|de vuelta( el)?|regres(o|aré)( el)?|volveré( el)?"
-    r"|tot( en met)?|t/m|terug( op)?|weer aanwezig( op| vanaf)?"
-    r"|até( o dia| ao dia| dia)?|de volta( em| no dia| a)?|regresso( a| em| no dia)?|retorno( em| no dia)?"
-    r"|fino (al|a|all')|rientr(o|erò)( in ufficio)?( il| previsto il)?|di ritorno( il| dal)?"
+_UNTIL = (
+    r"till och med|t\.o\.m\.?|until|till|til|through|thru|bis( zum| einschließlich| inklusive| inkl\.)?"
+    r"|jusqu'(au|à|a)( la)?|hasta( el)?|tot( en met)?|t/m|até( o dia| ao dia| dia)?|fino (al|a|all')"
 )
+"""Words before the last day away."""
+_BACK = (
+    r"tillbaka( den| på)?|åter( den| på)?"
+    r"|back( in the office)?( on| from)?|return(ing)?( to the office)?( on)?|returns on"
+    r"|(available|reachable|in the office)( again)?( on| from)"
+    r"|zurück( am| ab)?|wieder( im büro| erreichbar)?( am| ab)"
+    r"|de retour( le| à partir du| dès le)?|retour( le| prévu le)"
+    r"|de vuelta( el)?|regres(o|aré)( el)?|volveré( el)?"
+    r"|terug( op)?|weer aanwezig( op| vanaf)?"
+    r"|de volta( em| no dia| a)?|regresso( a| em| no dia)?|retorno( em| no dia)?"
+    r"|rientr(o|erò)( in ufficio)?( il| previsto il)?|di ritorno( il| dal)?"
+)
+"""Words before the first day back."""
 _AFTER = r"wieder|weer|tillbaka|igen|zurück|de retour|di ritorno|de vuelta|de volta"
 _NUMERIC = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})([./])(\d{1,2})(?:\5(\d{2,4}))?\.?(?!\d)")
 _DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er|e|º|°|\.)?\s+(?:de\s+|of\s+)?([^\W\d_]{3,})\.?(?:,?\s+(?:de\s+)?(\d{4}))?")
 _MONTH_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
 _WORD = re.compile(r"[^\W\d_]+")
-_TRIGGER = re.compile(rf"\b({_BEFORE})(?![^\W\d_])", re.I)
+_TRIGGER = re.compile(rf"\b(?:(?P<until>{_UNTIL})|(?P<back>{_BACK}))(?![^\W\d_])", re.I)
+_CJK_DATE = (
+    r"(?:(?P<year>\d{4})\s*[年년]\s*)?(?P<month>\d{1,2})\s*[月월/]\s*(?P<day>\d{1,2})\s*[日일号號]?"
+    r"(?:\s*[（(][^）)]{1,4}[）)])?"  # a weekday in brackets: （金）
+)
+_CJK = (
+    (re.compile(rf"(?:至|到|~|〜)\s*{_CJK_DATE}"), False),
+    (re.compile(rf"{_CJK_DATE}\s*(?:まで|迄|之前|为止|為止|前|까지)"), False),
+    (re.compile(rf"{_CJK_DATE}\s*(?:[にへ]\s*)?(?:より|から|起|返回|回到|回來|返|復帰|出社|출근|복귀|부터)"), True),
+)
+"""Japanese, Chinese and Korean dates (month and day marks, the particle after), and whether each form
+names the first day back (True) or the last day away."""
 _TRAILER = re.compile(rf"\W{{0,3}}(\w+\W+){{0,3}}?({_AFTER})\b", re.I)
 _FILLER = re.compile(r"^[\s,:]*((the|dem|den|le|el|il|o|dia|op)\s+)?")
 _WEEKDAY_PREFIX = re.compile(rf"^({'|'.join(_WEEKDAY)})\w*\.?,?\s+((the|den|le|el|il|o)\s+)?(?=\d|[^\W\d_]{{3,}}\.?\s+\d)")
@@ -60,8 +78,26 @@ _STALE = timedelta(days=30)
 LONGEST_ABSENCE = timedelta(days=366)
 
 
+@dataclass(frozen=True)
+class Absence:
+    """An out-of-office reply's own account of when the sender is away."""
+
+    named: date
+    """The date the reply names."""
+    last_day: date
+    """The last day away: the named date after "until", the day before it after "back on"."""
+    back: date
+    """The first weekday back: the named date after "back on", the next weekday after "until"."""
+
+
 def return_date(text: str, received: date) -> date | None:
-    """The day the sender names as the end of the absence, or None when they name none.
+    """The day the sender names as the end of the absence, or None when they name none."""
+    found = absence(text, received)
+    return found.named if found else None
+
+
+def absence(text: str, received: date) -> Absence | None:
+    """When the sender is away, from a date introduced as the end of the absence, or None when none is.
 
     Dates without a year are placed in the coming year; a date in the month before the message,
     or more than a year after it, is not a return date.
@@ -70,11 +106,25 @@ def return_date(text: str, received: date) -> date | None:
     for trigger in _TRIGGER.finditer(lowered):
         found = _date_at(lowered[trigger.end() : trigger.end() + 60], received)
         if found:
-            return found
+            return _absence(found, back=trigger["back"] is not None)
+    written = sorted(((m.start(), back, m) for pattern, back in _CJK for m in pattern.finditer(lowered)), key=lambda f: f[0])
+    for _, back, match in written:
+        found = _make(match["year"], int(match["month"]), int(match["day"]), received)
+        if found:
+            return _absence(found, back=back)
     for _, end, day in _dates(lowered, received):
         if _TRAILER.match(lowered, end):
-            return day
+            return _absence(day, back=True)
     return None
+
+
+def _absence(named: date, *, back: bool) -> Absence:
+    if back:
+        return Absence(named, named - timedelta(days=1), named)
+    following = named + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    return Absence(named, named, following)
 
 
 def _date_at(text: str, received: date) -> date | None:
