@@ -193,3 +193,11 @@ def test_invitations_as_the_world_writes_them(name: str, interview: str, intervi
     assert [p.email for p in verdict.interviewers] == [a for a in interviewers.split(",") if a], (about, verdict.reasons)
     assert verdict.informational == (interview == "informational"), about
     assert verdict.reasons
+
+
+def test_a_staffing_agencys_invitation_names_the_client_as_employer_and_the_recruiter_as_contact() -> None:
+    data = (DATA / "ics/world/agency-roberthalf.ics").read_bytes()
+    (event,) = ics.parse(data, ZoneInfo("UTC"), START - timedelta(days=9), START + timedelta(days=9)).events
+    verdict = detect(event, RULES)
+    assert verdict.employer == "acme.com" and [c.email for c in verdict.contacts] == ["tom.baker@roberthalf.com"]
+    assert any("staffing agency roberthalf.com" in r for r in verdict.reasons)

@@ -58,6 +58,11 @@ _PRACTICE = [
     r"feria de empleo", r"film (night|screening)", r"movie night", r"\[hold\]", r"^hold:", r"\bhold\b for",
     r"candidate:", r"kandidat:", r"candidat:", r"podcast",
 ]  # fmt: skip
+_FOR_A_CLIENT = re.compile(
+    r"\b(on behalf of|for) (our|my) client\b|\bour client\b|\bim auftrag (unseres|unserer) (kunden|mandanten)|\bnotre client\b"
+    r"|\bnuestro cliente\b|\bonze (klant|opdrachtgever)\b|\bnostro cliente\b|\bvår kund\b",
+    re.I,
+)
 _INFORMATIONAL = re.compile(r"\binformational (interview|chat|call|meeting)\b|\binfo(rmation)? ?interview\b", re.I)
 MAX_PEOPLE = 12
 """Other people on an interview invitation at most: a panel is a few people; more is a meeting, and each
@@ -132,9 +137,13 @@ def detect(event: Event, rules: Rules) -> Verdict:
     if len(people) > MAX_PEOPLE:
         return _no(f"{len(people)} other people are invited: a large meeting (a webinar, a fair), not an interview")
     organizer = event.organizer
+    agency = _agency(organizer, people, description)
+    if agency:  # its recruiter is a contact; the client's people are the interviewers
+        contacts = (*contacts, *(p for p in people if domains.same_organisation(p.domain, agency)))
+        people = [p for p in people if not domains.same_organisation(p.domain, agency)]
     if organizer and organizer.domain and _is_current_employer(organizer.domain, rules):
         return _no(f"organised by your current employer ({organizer.domain})")
-    employer = _employer(event, people, rules)
+    employer = _employer(event, people, rules, agency)
     if employer is None and any(_is_current_employer(p.domain, rules) for p in people):
         return _no("internal event of your current employer")
 
@@ -159,6 +168,8 @@ def detect(event: Event, rules: Rules) -> Verdict:
         return _no("no interview wording")
     if scheduler:
         reasons.append(f"scheduled with {scheduler}")
+    if agency:
+        reasons.append(f"invited by the staffing agency {agency} for its client: the agency's recruiter is not thanked")
     recorded = scheduler is not None and domains.registrable(scheduler) in domains.ONE_WAY_VIDEO
     if recorded:
         reasons.append(f"a one-way video interview ({scheduler}): nobody on the other side to thank; check-ins still")
@@ -227,7 +238,17 @@ def _is_current_employer(domain: str, rules: Rules) -> bool:
     return any(domains.same_organisation(domain, own) for own in rules.employer_domains)
 
 
-def _employer(event: Event, people: list[Person], rules: Rules) -> str | None:
+def _agency(organizer: Person | None, people: list[Person], description: str) -> str | None:
+    """The organizer's organisation when it is a staffing agency (known, or speaking of "our client") and the
+    people of another organisation attend: the interview is with that client."""
+    if organizer is None or not organizer.domain or domains.is_generic(organizer.domain):
+        return None
+    known = domains.is_staffing_agency(organizer.domain) or _FOR_A_CLIENT.search(description[:3000])
+    others = [p for p in people if p.domain and not domains.same_organisation(p.domain, organizer.domain)]
+    return domains.registrable(organizer.domain) if known and others else None
+
+
+def _employer(event: Event, people: list[Person], rules: Rules, agency: str | None = None) -> str | None:
     def eligible(domain: str) -> bool:
         return (
             bool(domain)
@@ -238,7 +259,8 @@ def _employer(event: Event, people: list[Person], rules: Rules) -> str | None:
         )
 
     organizer = event.organizer
-    if organizer and organizer.email and organizer.email not in rules.me and eligible(organizer.domain):
+    by_agency = agency is not None and organizer is not None and domains.same_organisation(organizer.domain, agency)
+    if organizer and organizer.email and organizer.email not in rules.me and eligible(organizer.domain) and not by_agency:
         return domains.registrable(organizer.domain)
     counts = Counter(domains.registrable(p.domain) for p in people if eligible(p.domain))
     return counts.most_common(1)[0][0] if counts else None

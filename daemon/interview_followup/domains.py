@@ -97,6 +97,15 @@ ONE_WAY_VIDEO = frozenset(
     + ["harver.com", "talview.com", "hireflix.com", "easyhire.me"]
 )
 """Recorded interviews: nobody is on the other side to thank, though the employer still decides."""
+STAFFING_AGENCIES = frozenset(
+    [
+        "roberthalf.com", "hays.com", "hays.co.uk", "hays.de", "randstad.com", "randstadusa.com", "adecco.com",
+        "manpower.com", "manpowergroup.com", "michaelpage.com", "michaelpage.co.uk", "pagepersonnel.com", "kforce.com",
+        "teksystems.com", "aerotek.com", "kellyservices.com", "insightglobal.com", "roberts.com", "harveynash.com",
+        "experis.com", "modis.com", "akkodis.com", "allegisgroup.com", "robertwalters.com", "kornferry.com",
+    ]
+)  # fmt: skip
+"""Staffing and recruitment agencies: their recruiter invites you to a client's interview; the client is the employer."""
 MEETING_SERVICES = frozenset(["zoom.us", "zoom.com", "zoomgov.com", "webex.com", "gotomeeting.com", "teams.microsoft.com"])
 """Video-meeting and webinar services: an invitation they send is never from an employer."""
 
@@ -156,6 +165,10 @@ def is_generic(domain: str) -> bool:
     """Free-mail, scheduling and meeting tools: a sender there says nothing about the employer."""
     org = registrable(domain)
     return org in FREE_MAIL or org in SCHEDULERS or org in MEETING_SERVICES or domain.endswith(_RESOURCE_HOSTS)
+
+
+def is_staffing_agency(domain: str) -> bool:
+    return registrable(domain) in STAFFING_AGENCIES
 
 
 def is_scheduler(domain: str) -> bool:
