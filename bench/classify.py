@@ -6,6 +6,7 @@
 employer had sent them: a machine message read as a person (a wrong stop) or a person read as a
 machine (a missed answer). Then the realistic shapes of tests/data/mail/world, judged as replies in
 the thread of a thank-you note to an Acme interviewer: does each stop the follow-ups when it should?
+And the realistic invitations of tests/data/ics/world: interview or not, and whom to thank.
 Throughput is for parsing plus classifying raw messages, in one process.
 """
 
@@ -16,8 +17,10 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from interview_followup import mail
+from interview_followup import ics, mail
+from interview_followup.detect import Rules, detect
 from interview_followup.model import Event, Interview, Person
 from interview_followup.replies import MessageKind, classify, judge
 
@@ -69,6 +72,7 @@ def main() -> None:
     print(f"  machine mail read as a person (would stop wrongly): {len(wrong_stop)} {wrong_stop}")
     print(f"  a person read as machine mail (answer missed): {len(missed)} {missed}")
     world()
+    invitations()
 
     parsed = [mail.parse(raw, name, RECEIVED) for name, _, _, raw in rows]
     started = time.perf_counter()
@@ -98,6 +102,22 @@ def world() -> None:
         if any(d.stop for d in decisions) != (stops == "yes"):
             wrong.append(name)
     print(f"\nrealistic shapes judged in our thread (tests/data/mail/world): {len(rows) - len(wrong)}/{len(rows)} right {wrong}")
+
+
+def invitations() -> None:
+    """Interview or not, and the people to thank, for each realistic invitation."""
+    rules = Rules(me=frozenset(ME), employer_domains=frozenset({"initrode.com"}))
+    folder = MAIL.parent / "ics/world"
+    rows = [line.split("\t") for line in (folder / "expected.tsv").read_text().splitlines()[1:]]
+    wrong = []
+    window = (RECEIVED - timedelta(days=9), RECEIVED + timedelta(days=9))
+    for name, interview, people, _ in rows:
+        (event,) = ics.parse((folder / name).read_bytes(), ZoneInfo("UTC"), *window).events
+        verdict = detect(event, rules)
+        expected = (interview != "no", [a for a in people.split(",") if a])
+        if (verdict.interview, [p.email for p in verdict.interviewers]) != expected:
+            wrong.append(name)
+    print(f"realistic invitations (tests/data/ics/world): {len(rows) - len(wrong)}/{len(rows)} right {wrong}")
 
 
 if __name__ == "__main__":

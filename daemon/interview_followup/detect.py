@@ -32,6 +32,7 @@ _STRONG = [
     r"(anst[äa]llnings|jobb|rekryterings)?intervju(n|er)?",
     r"rekryteringssamtal",
     r"rozmow(a|y|ę) (kwalifikacyjn|rekrutacyjn|o prac)\w*",
+    r"informational (interview|chat|call|meeting)",
 ]
 _STRONG_CJK = re.compile(r"面接|面談|面试|面試|면접|인터뷰|インタビュー|採用選考|一次選考|二次選考|最終選考")
 """Scripts without spaces between words: these match inside a title, without word boundaries."""
