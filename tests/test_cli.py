@@ -134,6 +134,26 @@ def test_run_once_twice_then_status(world: World) -> None:
     assert "Acme" in cli("--config", str(world.config_path), "status").stdout
 
 
+def test_status_dry_run_and_the_next_pass_agree_on_what_is_made(world: World) -> None:
+    """Right after the interview: status says what the next pass makes, the dry run lists it, the pass makes it."""
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once", now=NOW - timedelta(minutes=40)).returncode == 0
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
+    promised = sorted(s["step"] for s in item["steps"] if s["state"] == "made at the next pass")
+    assert "not made (too late)" not in {s["state"] for s in item["steps"]}
+    dry = cli("--config", str(world.config_path), "run", "--dry-run").stdout
+    made = cli("--config", str(world.config_path), "run", "--once").stdout
+    listed, done = (_steps_in(output, verb) for output, verb in ((dry, "would have created"), (made, "created")))
+    assert promised == listed == done and promised.count("thank_you") == 2, (promised, listed, done)
+
+
+def _steps_in(output: str, verb: str) -> list[str]:
+    """The step names of the `home: <verb> <step> (<company>): …` lines of a pass."""
+    prefix = f"home: {verb} "
+    lines = [line.removeprefix(prefix) for line in output.splitlines() if line.startswith(prefix)]
+    return sorted(line.split(" (")[0].replace(" ", "_") for line in lines)
+
+
 def test_dry_run_shows_and_changes_nothing(world: World) -> None:
     interview(world)
     result = cli("--config", str(world.config_path), "run", "--dry-run")

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=100)
 """Interviews older than this are history: the longest default step (two months) fits inside."""
 LOOKAHEAD = timedelta(days=90)
-DRAFT_CATCH_UP = timedelta(days=7)
 
 
 def utc_now() -> datetime:
@@ -249,7 +248,7 @@ class Engine:
         report: Report,
     ) -> None:
         if effect is None or effect.state is State.DELETED:
-            if step.materialize_at <= now and self._fresh(step, now):
+            if playbook.readiness(step, now, self.settings) is playbook.Readiness.DUE:
                 self._create(account, backend, record, step, now, report)
         elif effect.state is State.INTENDED:
             self._create(account, backend, record, step, now, report, resumed=True)
@@ -281,16 +280,6 @@ class Engine:
         for key in sent:
             self.store.journal(replace(done[key], state=State.SENT), now)
         return bool(sent)
-
-    def _fresh(self, step: Step, now: datetime) -> bool:
-        """Nothing stale: no entry in the past, no draft long after it was due (a late install, a week off)."""
-        if step.kind is Kind.ENTRY:
-            return step.due > now
-        if step.name != "thank_you":
-            return now <= step.due + DRAFT_CATCH_UP
-        day = step.due.astimezone(self.settings.zone).date()
-        late = playbook.shift(day, self.settings.steps.thank_you.catch_up, self.settings.workdays) - day
-        return now <= step.due + late
 
     def _create(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from enum import Enum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -102,6 +103,32 @@ def finished_at(interview: Interview, zone: ZoneInfo) -> datetime:
         last_day = interview.end.astimezone(zone).date() - timedelta(days=1)
         return datetime.combine(max(last_day, interview.start.astimezone(zone).date()), ALL_DAY_ENDS_AT, tzinfo=zone)
     return interview.end
+
+
+DRAFT_CATCH_UP = timedelta(days=7)
+"""How late a draft other than the thank-you is still made (after a late install, or a week with the machine off)."""
+
+
+class Readiness(str, Enum):
+    """Whether a step not yet made is made at a pass at `now`: the engine acts on it, `status` shows it."""
+
+    WAITING = "planned"
+    DUE = "made at the next pass"
+    STALE = "not made (too late)"
+
+
+def readiness(step: Step, now: datetime, settings: Settings) -> Readiness:
+    """Nothing stale is made: no entry in the past, no draft long after it was due."""
+    if step.materialize_at > now:
+        return Readiness.WAITING
+    if step.kind is Kind.ENTRY:
+        fresh = step.due > now
+    elif step.name != "thank_you":
+        fresh = now <= step.due + DRAFT_CATCH_UP
+    else:
+        day = step.due.astimezone(settings.zone).date()
+        fresh = now <= step.due + (shift(day, settings.steps.thank_you.catch_up, settings.workdays) - day)
+    return Readiness.DUE if fresh else Readiness.STALE
 
 
 def plan(interview: Interview, progress: Progress, settings: Settings) -> list[Step]:

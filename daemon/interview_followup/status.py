@@ -30,7 +30,7 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
         steps = []
         for step in plan:
             effect = effects.pop(step.key, None)
-            state = _words(effect.state, effect.kind) if effect else "planned" if step.due > now else "not made (too late)"
+            state = _words(effect.state, effect.kind) if effect else playbook.readiness(step, now, settings).value
             to = step.recipient.email if step.recipient else None
             if to in bounced:
                 state += "; bounced: check the address"
