@@ -430,3 +430,12 @@ def test_mail_from_the_employers_newsletter_or_a_receipt_stops_nothing(world: Wo
         world.deliver(raw)
     world.cycle()
     assert world.entry_titles() == entries
+
+
+def test_new_detection_rules_judge_the_events_already_seen_again(world: World) -> None:
+    world.write_calendar(vevent("iv@acme.com", at("2026-11-17T10:00"), summary="Kennenlernen Acme"))
+    world.cycle()
+    assert world.drafts() == []
+    world.config_path.write_text(world.config_text() + "detection:\n  keywords: [kennenlernen]\n")
+    world.cycle()
+    assert len(world.drafts()) == 2, "the unchanged calendar was read again with the new keyword"

@@ -119,14 +119,29 @@ def _failed(account: Account, state: Health, error: str, interval: timedelta, ou
     outcome.failed[account.name] = error
 
 
+@dataclass(frozen=True)
+class Ticks:
+    """The loop's sense of time, as arguments so that a test can suspend the machine or send a signal between ticks."""
+
+    wall: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
 class Daemon:
     def __init__(
-        self, config_path: Path, loaded: Config, open_store: Callable[[Config], Store], clock: Callable[[], datetime]
+        self,
+        config_path: Path,
+        loaded: Config,
+        open_store: Callable[[Config], Store],
+        clock: Callable[[], datetime],
+        ticks: Ticks | None = None,
     ) -> None:
         self.config_path = config_path
         self.config = loaded
         self.open_store = open_store
         self.clock = clock
+        self.ticks = ticks or Ticks()
         self.stopping = False
         self.reload_requested = False
         self.health: dict[str, Health] = {}
@@ -138,15 +153,15 @@ class Daemon:
             self.stopping = True
 
     def serve(self) -> int:
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, self._signal)
+        previous = {signum: signal.signal(signum, self._signal) for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         store = self.open_store(self.config)
+        ticks = self.ticks
         try:
             engine = self._engine(store)
             scheduler = self._schedule(engine)
             notify("READY=1\nSTATUS=first pass")
             scheduler.run_all()
-            wall, mono = time.time(), time.monotonic()
+            wall, mono = ticks.wall(), ticks.monotonic()
             while not self.stopping:
                 if self.reload_requested:
                     self.reload_requested = False
@@ -154,18 +169,20 @@ class Daemon:
                         engine = self._engine(store)
                         scheduler = self._schedule(engine)
                         scheduler.run_all()
-                jumped = (time.time() - wall) - (time.monotonic() - mono)
-                wall, mono = time.time(), time.monotonic()
+                jumped = (ticks.wall() - wall) - (ticks.monotonic() - mono)
+                wall, mono = ticks.wall(), ticks.monotonic()
                 if jumped > CLOCK_JUMP.total_seconds():
                     log.info("the clock jumped %d min (suspend?); running a pass now", jumped // 60)
                     scheduler.run_all()
                 else:
                     scheduler.run_pending()
                 notify("WATCHDOG=1")
-                time.sleep(TICK_SECONDS)
+                ticks.sleep(TICK_SECONDS)
         finally:
             notify("STOPPING=1")
             store.close()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         log.info("stopped")
         return 0
 

@@ -7,10 +7,11 @@ store before and after, so the pass can be cut anywhere and run again with the s
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from . import detect, ics, mail, playbook, replies
@@ -104,6 +105,10 @@ class Engine:
         report = Report(account.name)
         now = self.clock()
         backend = self.backend(account)
+        judged_by = _digest_of(self.rules)
+        if self.store.cursor(account.name, "rules") != judged_by:  # new keywords or addresses: judge every event again
+            self.store.set_cursor(account.name, "calendar", "")
+            self.store.set_cursor(account.name, "rules", judged_by)
         new_interviews = self._sync_calendar(account, backend, now, report)
         self._sync_mail(account, backend, now, new_interviews, report)
         self._reconcile(account, backend, now, report)
@@ -371,6 +376,12 @@ class Engine:
             final = replace(intent, state=State.GONE)
         self.store.journal(final, now)
         self.checkpoint(f"{action.verb}:{intent.key}:after-journal")
+
+
+def _digest_of(rules: detect.Rules) -> str:
+    """The same for the same rules in any process (sets are sorted: their order is not)."""
+    parts = {k: sorted(v) if isinstance(v, frozenset) else list(v) for k, v in asdict(rules).items()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _bounded(changes: CalendarChanges) -> CalendarChanges:
