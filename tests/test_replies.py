@@ -191,7 +191,7 @@ def test_a_person_stops_the_sequence_an_out_of_office_reply_only_delays_it() -> 
     iv = interview(JANE)
     human = judge(arriving("jane@acme.com"), Classification(MessageKind.HUMAN, ()), [iv], {})
     until = Absence(date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 2))
-    away = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, (), date(2026, 12, 1), until), [iv], {})
+    away = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, (), until), [iv], {})
     undated = judge(arriving("jane@acme.com"), Classification(MessageKind.AUTO_REPLY, ()), [iv], {})
     receipt = judge(arriving("jane@acme.com"), Classification(MessageKind.RECEIPT, ()), [iv], {})
     assert [d.stop for d in human] == [True]

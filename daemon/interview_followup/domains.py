@@ -47,6 +47,11 @@ FREE_MAIL = frozenset(
     ]
 )
 
+ONE_WAY_VIDEO = frozenset(
+    ["hirevue.com", "sparkhire.com", "spark-hire.com", "willo.video", "myinterview.com", "vidcruiter.com", "modernhire.com"]
+    + ["harver.com", "talview.com", "hireflix.com", "easyhire.me"]
+)
+"""Recorded interviews: nobody is on the other side to thank, though the employer still decides."""
 SCHEDULERS = frozenset(
     [
         "greenhouse.io",
@@ -86,17 +91,11 @@ SCHEDULERS = frozenset(
         "comeet.co",
         "homerun.co",
         "join.com",
-        *("hirevue.com", "sparkhire.com", "willo.video", "myinterview.com", "vidcruiter.com", "modernhire.com"),
-        *("spark-hire.com", "harver.com", "talview.com", "hireflix.com", "easyhire.me"),
+        *ONE_WAY_VIDEO,
     ]
 )
 """Applicant-tracking, scheduling and one-way video interview tools: they write on an employer's behalf,
 never as the employer."""
-ONE_WAY_VIDEO = frozenset(
-    ["hirevue.com", "sparkhire.com", "spark-hire.com", "willo.video", "myinterview.com", "vidcruiter.com", "modernhire.com"]
-    + ["harver.com", "talview.com", "hireflix.com", "easyhire.me"]
-)
-"""Recorded interviews: nobody is on the other side to thank, though the employer still decides."""
 STAFFING_AGENCIES = frozenset(
     [
         "roberthalf.com", "hays.com", "hays.co.uk", "hays.de", "randstad.com", "randstadusa.com", "adecco.com",

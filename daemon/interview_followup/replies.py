@@ -33,12 +33,15 @@ class MessageKind(str, Enum):
 class Classification:
     kind: MessageKind
     reasons: tuple[str, ...]
-    return_date: date | None = None
-    """For an out-of-office reply: the date the sender names as the end of the absence."""
     absence: returns.Absence | None = None
-    """What that date means: the last day away and the first weekday back."""
+    """For an out-of-office reply: the end of the absence it names, as the last day away and the first day back."""
     soft: bool = False
     """The kind rests on wording or a list header alone: a person writing in our thread overrides it."""
+
+    @property
+    def return_date(self) -> date | None:
+        """The date the reply names as the end of the absence."""
+        return self.absence.named if self.absence else None
 
 
 @dataclass(frozen=True)
@@ -137,16 +140,13 @@ def _calendar(seen: _Seen) -> Classification | None:
     return None
 
 
-_WORDING_ONLY = ("out-of-office subject", "out-of-office wording in the body")
-
-
 def _auto_reply(seen: _Seen) -> Classification | None:
-    found = _auto_signal(seen)
+    machine = _auto_signal(seen)
+    found = machine or _auto_wording(seen)
     if found is None:
         return None
     away = returns.absence(f"{seen.message.subject}\n{seen.text}", seen.message.received.date())
-    named = away.named if away else None
-    return Classification(MessageKind.AUTO_REPLY, (found,), named, away, soft=found in _WORDING_ONLY)
+    return Classification(MessageKind.AUTO_REPLY, (found,), away, soft=machine is None)
 
 
 def _notice(seen: _Seen) -> Classification | None:
@@ -168,6 +168,7 @@ def _notice(seen: _Seen) -> Classification | None:
 
 
 def _auto_signal(seen: _Seen) -> str | None:
+    """A header, an empty return path or a challenge: only a machine writes these."""
     auto = seen.header("auto-submitted")
     if auto and not auto.startswith("no"):
         return f"Auto-Submitted: {auto} (RFC 3834)"
@@ -180,6 +181,11 @@ def _auto_signal(seen: _Seen) -> str | None:
         return "null return path: written by a machine"
     if wording.CHALLENGE.search(seen.text):
         return "challenge-response wording"
+    return None
+
+
+def _auto_wording(seen: _Seen) -> str | None:
+    """Out-of-office wording, without any header saying so: a person may write the same words."""
     if wording.AUTO_SUBJECT.search(seen.message.subject) and not _answers_auto_reply(seen.message.subject):
         return "out-of-office subject"
     if wording.AUTO_BODY.search(seen.text[:1500]):
