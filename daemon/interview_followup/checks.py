@@ -33,8 +33,8 @@ def offline(loaded: config_module.Loaded, out: TextIO) -> int:
         for key, problem in _account_problems(account, config):
             problems.append(f"{loaded.where('accounts', index, key)}: accounts[{account.name}].{key}: {problem}")
     state = config_module.state_dir(config)
-    if _unwritable(state):
-        problems.append(f"{loaded.where('state_dir')}: state_dir: {state} {_unwritable(state)}")
+    if why := _unwritable(state):
+        problems.append(f"{loaded.where('state_dir')}: state_dir: {state} {why}")
     elif (state / "state.sqlite3").exists():
         try:
             Store.open(state / "state.sqlite3").close()
@@ -99,8 +99,8 @@ def _account_problems(account: Account, config: Config) -> list[tuple[str, str]]
             problems.append((key, f"{folder} is not a Maildir folder (no cur/ inside)"))
     for key in ("drafts", "followup_calendar"):
         folder = getattr(account, key)
-        if _unwritable(folder):
-            problems.append((key, f"{folder} {_unwritable(folder)}"))
+        if why := _unwritable(folder):
+            problems.append((key, f"{folder} {why}"))
     return problems
 
 

@@ -138,12 +138,12 @@ def _expand(
         return ([event] if event.end > start and event.start < end else []), ""
     master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
     first = _instant(master.decoded("DTSTART"), zone)
-    if _steps(master, first, end) > STEP_LIMIT:
+    if _steps(master, first, end, zone) > STEP_LIMIT:
         return [], "repeats too often to expand, left out"
     single = icalendar.Calendar()
     for part in (*timezones, *components):
         single.add_component(part)
-    inside = _steps(master, max(first, start), end)
+    inside = _steps(master, max(first, start), end, zone)
     stop = end if inside <= INSTANCE_LIMIT else start + (end - start) * INSTANCE_LIMIT / inside
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -153,7 +153,7 @@ def _expand(
     return events, f"too many occurrences, only those until {stop:%Y-%m-%d %H:%M} read" if stop < end else ""
 
 
-def _steps(master: Any, since: datetime, end: datetime) -> int:
+def _steps(master: Any, since: datetime, end: datetime, zone: ZoneInfo) -> int:
     """An upper bound of the steps an expansion of the series' rules takes from `since` to `end` (or UNTIL)."""
     rules = master.get("RRULE") or []
     worst = 0
@@ -161,7 +161,7 @@ def _steps(master: Any, since: datetime, end: datetime) -> int:
         step = _STEP.get(str((rule.get("FREQ") or ["YEARLY"])[0]).upper(), _STEP["YEARLY"])
         interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
         until = rule.get("UNTIL")
-        last = min(end, _instant(until[0], since.tzinfo)) if until else end  # type: ignore[arg-type]
+        last = min(end, _instant(until[0], zone)) if until else end
         spread = 1
         for part in _EXPANDING:
             spread *= max(1, len(rule.get(part) or []))

@@ -25,7 +25,7 @@ def repair(path: Path, now: datetime) -> str:
             Path(f"{path}{suffix}").replace(f"{aside}{suffix}")
     for backup in sorted((path.parent / "backups").glob("state-*.sqlite3"), reverse=True):
         try:
-            Store.open(backup).close()
+            Store.copy_of(backup).close()  # read, not opened in place: a backup stays as it was made
         except UserError:
             continue
         shutil.copyfile(backup, path)

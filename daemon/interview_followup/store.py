@@ -123,6 +123,11 @@ class Damaged(UserError):
         self.path = path
 
 
+def _check(db: sqlite3.Connection) -> None:
+    if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        raise sqlite3.DatabaseError("its integrity check failed")
+
+
 class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.path = path
@@ -144,8 +149,7 @@ class Store:
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("its integrity check failed")
+            _check(db)
             return cls(db, path)
         except sqlite3.DatabaseError as exc:
             raise Damaged(path, str(exc)) from None
@@ -184,6 +188,7 @@ class Store:
                         source.backup(copy)
                     finally:
                         source.close()
+                    _check(copy)
                 except sqlite3.DatabaseError as exc:
                     raise Damaged(path, str(exc)) from None
         return cls(copy, path)
