@@ -403,12 +403,17 @@ def load(path: Path) -> Loaded:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read the configuration: {exc}") from None
-    config = parse(source, str(path))
-    return Loaded(config, path, _lines(yaml.compose(source, Loader=yaml.SafeLoader)))
+    config, lines = _validated(source, str(path))
+    return Loaded(config, path, lines)
 
 
 def parse(source: str, name: str = "config.yaml") -> Config:
     """Validate YAML text; every problem is reported at once, each with its line."""
+    return _validated(source, name)[0]
+
+
+def _validated(source: str, name: str) -> tuple[Config, dict[tuple[Any, ...], int]]:
+    """The configuration, and the line of each key for messages about its values."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
@@ -421,10 +426,10 @@ def parse(source: str, name: str = "config.yaml") -> Config:
         data = {}
     if not isinstance(data, dict):
         raise UserError(f"{name}:1: the file must be a mapping of keys such as `me:` and `accounts:`.")
+    lines = _lines(node)
     try:
-        return Config.model_validate(data)
+        return Config.model_validate(data), lines
     except ValidationError as exc:
-        lines = _lines(node)
         problems = [_describe(error, lines, name) for error in exc.errors()]
         raise UserError("\n".join(sorted(set(problems), key=problems.index))) from None
 
