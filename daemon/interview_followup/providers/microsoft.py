@@ -320,17 +320,13 @@ def _delta(
     says it expired), page by page; `reply` is the first page when it was already asked for."""
     url, params = (link, None) if link else first
     items: list[dict[str, Any]] = []
-    while True:
-        reply = reply or client.call("GET", url, params=params, headers={"Prefer": PREFER}, allow=_DELTA_ANSWERS)
-        if reply.status >= 300:
-            if link and _expired(reply):
+    for page in client.pages(url, params=params, headers={"Prefer": PREFER}, allow=_DELTA_ANSWERS, first=reply):
+        if page.status >= 300:
+            if link and _expired(page):
                 return _delta(client, None, first, what)
-            raise Unavailable(f"Microsoft: {what} delta: HTTP {reply.status} {auth.error_code(reply.body)}")
-        items += reply.body.get("value", [])
-        following = reply.body.get("@odata.nextLink")
-        if not following:
-            return items, str(reply.body.get("@odata.deltaLink", "")), link is None
-        url, params, reply = str(following), None, None
+            raise Unavailable(f"Microsoft: {what} delta: HTTP {page.status} {auth.error_code(page.body)}")
+        items += page.body.get("value", [])
+    return items, str(page.body.get("@odata.deltaLink", "")), link is None
 
 
 def _every(client: auth.Client, path: str, query: dict[str, str]) -> list[dict[str, Any]]:

@@ -301,15 +301,17 @@ class Client:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         allow: tuple[int, ...] = (),
+        first: Reply | None = None,
     ) -> Iterator[Reply]:
-        """Each page of a collection, following @odata.nextLink; a status from `allow` is the last page."""
+        """Each page of a collection, following @odata.nextLink; a status from `allow` is the last page.
+        `first` is the first page when it was already asked for (in a batch)."""
         link: str | None = url
         while link:
-            reply = self.call("GET", link, params=params, headers=headers, allow=allow)
+            reply = first or self.call("GET", link, params=params, headers=headers, allow=allow)
             yield reply
             if reply.status >= 300:
                 return
-            link, params = reply.body.get("@odata.nextLink"), None
+            link, params, first = reply.body.get("@odata.nextLink"), None, None
 
 
     def batch(
