@@ -331,9 +331,19 @@ class FakeGoogle:
 
     # Calendar ----------------------------------------------------------------------------
     def _calendar_calendarList_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
-        items = [{"kind": "calendar#calendarListEntry", "id": cid, "summary": name} for cid, name in self.names.items()]
+        items = [
+            {
+                "kind": "calendar#calendarListEntry", "etag": f'"{n}"', "id": cid, "summary": name,
+                "timeZone": "America/Los_Angeles", "colorId": "14", "backgroundColor": "#9fe1e7",
+                "foregroundColor": "#000000", "selected": True, "accessRole": "owner",
+                "defaultReminders": [{"method": "popup", "minutes": 10}],
+                "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+                **({"primary": True} if cid == "primary" else {}),
+            }
+            for n, (cid, name) in enumerate(self.names.items(), start=1)
+        ]  # fmt: skip
         status, answer, extra = self._paged(items, p, "items")
-        return status, {"kind": "calendar#calendarList", **answer}, extra
+        return status, {"kind": "calendar#calendarList", "etag": '"p33"', **answer}, extra
 
     def _calendar_events_list(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         events = sorted(self.calendars[p["calendarId"]].values(), key=lambda e: e["_seq"])
@@ -347,7 +357,12 @@ class FakeGoogle:
             events = [e for e in events if e["status"] != "cancelled" and _end(e) >= start]
         top = max([e["_seq"] for e in self.calendars[p["calendarId"]].values()], default=0)
         status, answer, extra = self._paged([_public(e) for e in events], p, "items", {"nextSyncToken": f"sync-{top}"})
-        return status, {"kind": "calendar#events", "summary": self.names.get(p["calendarId"], ""), **answer}, extra
+        envelope = {
+            "kind": "calendar#events", "etag": f'"e{top}"', "summary": self.names.get(p["calendarId"], ""),
+            "description": "", "updated": self.clock().astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "timeZone": "America/Los_Angeles", "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
+        }  # fmt: skip
+        return status, {**envelope, **answer}, extra
 
     def _calendar_events_insert(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
         calendar = self.calendars[p["calendarId"]]
@@ -390,7 +405,8 @@ class FakeGoogle:
 
     # Gmail -------------------------------------------------------------------------------
     def _gmail_users_getProfile(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
-        return 200, {"emailAddress": "sam.lee@example.net", "historyId": str(self._history_id())}, {}
+        totals = {"messagesTotal": len(self.messages), "threadsTotal": len({m.thread for m in self.messages.values()})}
+        return 200, {"emailAddress": "sam.lee@example.net", **totals, "historyId": str(self._history_id())}, {}
 
     def _history_id(self) -> int:
         return max([h for h, *_ in self.history], default=1)
@@ -446,8 +462,11 @@ class FakeGoogle:
             wanted = {h.lower() for h in p.get("metadataHeaders", [])}
             parsed = message.headers
             answer["payload"] = {
+                "partId": "",
                 "mimeType": parsed.get_content_type(),
+                "filename": "",
                 "headers": [{"name": k, "value": str(v)} for k, v in parsed.items() if k.lower() in wanted],
+                "body": {"size": 0},
             }
             body = parsed.get_body(("plain",))
             answer["snippet"] = re.sub(r"\s+", " ", body.get_content() if body else "")[:200].replace("'", "&#39;")
@@ -467,7 +486,9 @@ class FakeGoogle:
         if form in ("metadata", "full"):
             parsed = message.headers
             headers = [{"name": k, "value": str(v)} for k, v in parsed.items()]
-            shown["payload"] = {"partId": "", "mimeType": parsed.get_content_type(), "filename": "", "headers": headers}
+            shown["payload"] = {
+                "partId": "", "mimeType": parsed.get_content_type(), "filename": "", "headers": headers, "body": {"size": 0}
+            }
         if form == "raw":
             shown["raw"] = base64.urlsafe_b64encode(message.raw).decode()
         return {"id": draft_id, "message": shown}
