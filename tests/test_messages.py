@@ -12,8 +12,9 @@ import pytest
 from conftest import ME, message
 from interview_followup import mail
 from interview_followup.config import Steps
-from interview_followup.model import Event, Interview, Kind, Person, Step
+from interview_followup.model import Event, Interview, Person
 from interview_followup.replies import MessageKind, classify
+from interview_followup.steps import STEPS, Step
 from interview_followup.templates import NOTE_PLACEHOLDER, Templates
 
 UTC = timezone.utc
@@ -31,7 +32,7 @@ def templates(folder: Path | None = None) -> Templates:
 
 
 def thank_you(person: Person, ordinal: int = 0) -> Step:
-    return Step("iv", "thank_you", Kind.DRAFT, START, START, person, ordinal)
+    return Step("iv", STEPS[0], START, START, person, ordinal)
 
 
 def build(person: Person, iv: Interview, note: str = "", ordinal: int = 0) -> email.message.EmailMessage:

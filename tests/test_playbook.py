@@ -11,9 +11,10 @@ from hypothesis import settings as settings_hypothesis
 from hypothesis import strategies as st
 
 from interview_followup.config import Steps
+from interview_followup.dates import Workdays, finished_at, shift
+from interview_followup.dates import local as wall_clock
 from interview_followup.model import Event, Interview, Kind, Person
-from interview_followup.playbook import Progress, Settings, Workdays, finished_at, plan, shift
-from interview_followup.playbook import local as wall_clock
+from interview_followup.playbook import Progress, Settings, plan
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PEOPLE = (Person("b@acme.com", "Bo"), Person("a@acme.com", "Al"))

@@ -1,7 +1,8 @@
-"""One pass over an account: read changes, judge them, plan, and make the difference real.
+"""One pass over an account: gather (read changes and judge them), plan, then act.
 
-Only `_create`, `_update` and `_delete` touch the outside world, and each is journalled in the
-store before and after, so the pass can be cut anywhere and run again with the same result.
+Gathering only reads the providers and records what it judged in the store; `planner` decides
+the list of changes from that record alone, and `executor` carries it out, journalled before and
+after each call, so the pass can be cut anywhere and run again with the same result.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from . import detect, ics, mail, playbook, replies
+from . import detect, ics, planner, playbook, replies
 from .config import Account, Config
-from .model import EntryPayload, Event, InboundMessage, Interview, Kind, Person, Step, interview_id
-from .providers import Backend, CalendarChanges, Outcome, SentQuery, Stored, Window, open_backend
-from .store import EffectRecord, InterviewRecord, State, Store
+from .dates import Workdays
+from .executor import Action, Executor
+from .model import Event, InboundMessage, Interview, Person, interview_id
+from .providers import Backend, CalendarChanges, Window, open_backend
+from .store import Store
 from .templates import Templates
 
 log = logging.getLogger(__name__)
@@ -30,17 +33,6 @@ LOOKAHEAD = timedelta(days=90)
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Action:
-    verb: str
-    step: str
-    company: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.step.replace('_', ' ')} ({self.company or 'unknown employer'}): {self.detail}"
 
 
 @dataclass
@@ -63,7 +55,7 @@ def rules_from(config: Config) -> detect.Rules:
 
 def settings_from(config: Config) -> playbook.Settings:
     return playbook.Settings(
-        config.playbook.steps, config.zone, playbook.Workdays(config.me.holidays), config.playbook.entry_minutes
+        config.playbook.steps, config.zone, Workdays(config.me.holidays), config.playbook.entry_minutes
     )
 
 
@@ -177,10 +169,14 @@ class Engine:
         if not active:
             return
         since = min(r.interview.start for r in active) - timedelta(days=1)
+        reached = self.store.cursor(account.name, "mail_since")
+        cursor = self.store.cursor(account.name, "mail")
+        if reached and since < datetime.fromisoformat(reached):  # an earlier interview came to light: read back to it
+            cursor = None
         ours = self.store.our_message_ids(account.name)
         interviews = [r.interview for r in active]
         changes = backend.mailbox.changes(
-            self.store.cursor(account.name, "mail"),
+            cursor,
             since,
             lambda key: self.store.seen_message(account.name, key),
             lambda headers: replies.worth_reading(headers, interviews, ours, self.config.me.addresses),
@@ -202,6 +198,7 @@ class Engine:
                 for message in self.store.human_messages(account.name, since):
                     self._apply(message, replies.judge(message, _HUMAN, fresh, {}), stopped, report)
             self.store.set_cursor(account.name, "mail", changes.cursor)
+            self.store.set_cursor(account.name, "mail_since", since.isoformat())
 
     def _apply(self, message: InboundMessage, decisions: list[replies.Decision], stopped: set[str], report: Report) -> None:
         """Record what a message changes; each interview is stopped once, by the earliest answer."""
@@ -218,164 +215,26 @@ class Engine:
                 if self.store.record_bounce(interview.id, address, message.received, decision.reason):
                     report.notices.append(f"mail to {address} bounced, check the address: {what}")
 
-    # 3 + 4. plan and reconcile -----------------------------------------------------------
-    def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
+    # 3 + 4. plan, then act ----------------------------------------------------------------
+    def plan(self, account: Account, backend: Backend, now: datetime) -> list[planner.Change]:
+        """The changes this pass makes; asking which drafts went out is the one read it needs."""
         records = [r for r in self.store.interviews(account.name) if r.interview.end >= now - LOOKBACK]
-        progress = progress_of(records, self.settings)
-        for record in records:
-            interview = record.interview
-            done = self.store.effects(interview_id=interview.id)
-            steps = playbook.plan(interview, progress[interview.id], self.settings)
-            if self._notice_sent(backend, steps, done, now):
-                done = self.store.effects(interview_id=interview.id)
-            thanks = [done.get(s.key) for s in steps if s.name == "thank_you"]
-            if thanks and all(e is not None and e.state is State.SENT for e in thanks):
-                steps = playbook.plan(interview, replace(progress[interview.id], thanks_sent=True), self.settings)
-            wanted = {step.key: step for step in steps}
-            for key, step in wanted.items():
-                if self.should_stop():
-                    return
-                self._bring_about(account, backend, record, step, done.get(key), now, report)
-            for key, effect in done.items():
-                if self.should_stop():
-                    return
-                if key not in wanted and _undoable(effect, now):
-                    self._delete(account, backend, record, effect, now, report)
-
-    def _bring_about(
-        self,
-        account: Account,
-        backend: Backend,
-        record: InterviewRecord,
-        step: Step,
-        effect: EffectRecord | None,
-        now: datetime,
-        report: Report,
-    ) -> None:
-        if effect is None or effect.state is State.DELETED:
-            if playbook.readiness(step, now, self.settings) is playbook.Readiness.DUE:
-                self._create(account, backend, record, step, now, report)
-        elif effect.state is State.INTENDED:
-            self._create(account, backend, record, step, now, report, resumed=True)
-        elif effect.state is State.DELETING:
-            self._delete(account, backend, record, effect, now, report)
-        elif effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
-            payload = self.templates.entry(step, record.interview, self.settings.entry_minutes)
-            if effect.state is State.UPDATING or _digest(payload) != effect.content:
-                self._update(account, backend, record, step, effect, payload, now, report)
-
-    def _notice_sent(self, backend: Backend, steps: list[Step], done: dict[str, EffectRecord], now: datetime) -> bool:
-        """While the reminder to send thank-you notes is still ahead, ask which of them went out."""
-        reminder = next((s for s in steps if s.name == "thank_you_reminder"), None)
-        if reminder is None or reminder.due <= now or reminder.key not in done:
-            return False
-        queries = [
-            SentQuery(
-                s.key,
-                done[s.key].message_id or "",
-                s.recipient.email,
-                s.materialize_at,
-                done[s.key].ref or "",
-                done[s.key].thread or "",
-            )
-            for s in steps
-            if s.name == "thank_you" and s.recipient and s.key in done and done[s.key].state is State.DONE
-        ]
+        journal = {r.interview.id: self.store.effects(interview_id=r.interview.id) for r in records}
+        queries = planner.sent_questions(records, journal, now, self.settings)
         sent = backend.mailbox.sent(queries) if queries else set()
-        for key in sent:
-            self.store.journal(replace(done[key], state=State.SENT), now)
-        return bool(sent)
+        return planner.changes(planner.plan(records, journal, sent, now, self.settings, self.templates))
 
-    def _create(
-        self,
-        account: Account,
-        backend: Backend,
-        record: InterviewRecord,
-        step: Step,
-        now: datetime,
-        report: Report,
-        resumed: bool = False,
-    ) -> None:
-        interview = record.interview
-        effect = EffectRecord(step.key, account.name, interview.id, step.name, step.kind.value, step.due, State.INTENDED)
-        if step.kind is Kind.DRAFT:
-            note = record.user_note or interview.note
-            draft = self.templates.draft(step, interview, note, now.astimezone(self.settings.zone).date())
-            raw = mail.build_draft(step.key, self._me, draft, step.materialize_at)
-            effect = replace(effect, message_id=mail.message_id(step.key, self._me))
-            detail = f"draft {draft.subject!r} to {draft.to.email}"
-            self._effect(
-                effect,
-                now,
-                lambda: backend.mailbox.create_draft(step.key, raw, step.materialize_at, resumed),
-                report,
-                Action("created", step.name, interview.company, detail),
-            )
-        else:
-            payload = self.templates.entry(step, interview, self.settings.entry_minutes)
-            effect = replace(effect, content=_digest(payload))
-            local = payload.start.astimezone(self.settings.zone)
-            detail = f"entry {payload.title!r} on {local:%a %d %b %Y %H:%M}"
-            self._effect(
-                effect,
-                now,
-                lambda: backend.calendar.create_entry(payload, step.materialize_at),
-                report,
-                Action("created", step.name, interview.company, detail),
-            )
-
-    def _update(
-        self,
-        account: Account,
-        backend: Backend,
-        record: InterviewRecord,
-        step: Step,
-        effect: EffectRecord,
-        payload: EntryPayload,
-        now: datetime,
-        report: Report,
-    ) -> None:
-        assert effect.fingerprint is not None
-        expected = effect.fingerprint
-        moved = replace(effect, state=State.UPDATING, due=step.due, content=_digest(payload))
-        local = payload.start.astimezone(self.settings.zone)
-        action = Action("moved", step.name, record.interview.company, f"entry {payload.title!r} to {local:%a %d %b %Y %H:%M}")
-        self._effect(moved, now, lambda: backend.calendar.update_entry(payload, step.materialize_at, expected), report, action)
-
-    def _delete(
-        self, account: Account, backend: Backend, record: InterviewRecord, effect: EffectRecord, now: datetime, report: Report
-    ) -> None:
-        assert effect.fingerprint is not None
-        expected = effect.fingerprint
-        remove = backend.mailbox.delete_draft if effect.kind == Kind.DRAFT.value else backend.calendar.delete_entry
-        action = Action("removed", effect.step, record.interview.company, f"upcoming {effect.kind} no longer needed")
-        self._effect(replace(effect, state=State.DELETING), now, lambda: remove(effect.key, expected), report, action)
-
-    def _effect(
-        self, intent: EffectRecord, now: datetime, call: Callable[[], Stored | Outcome], report: Report, action: Action
-    ) -> None:
-        """Journal, act, journal: the only place where the outside world changes."""
+    def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
+        todo = self.plan(account, backend, now)
         if self.dry_run:
-            report.actions.append(replace(action, verb=f"would have {action.verb}"))
+            zone = self.settings.zone
+            report.actions.extend(Action.of(c, zone, f"would have {planner.PAST[c.verb]}") for c in todo)
             return
-        self.checkpoint(f"{action.verb}:{intent.key}:before-journal")
-        self.store.journal(intent, now)
-        self.checkpoint(f"{action.verb}:{intent.key}:before-call")
-        result = call()
-        self.checkpoint(f"{action.verb}:{intent.key}:after-call")
-        if isinstance(result, Stored):
-            final = replace(intent, state=State.DONE, ref=result.ref, fingerprint=result.fingerprint, thread=result.thread)
-            report.actions.append(replace(action, verb="found (already there)") if result.found else action)
-        elif result is Outcome.DONE or (result is Outcome.MISSING and intent.state is State.DELETING):
-            final = replace(intent, state=State.DELETED)
-            report.actions.append(action)
-        elif result is Outcome.MODIFIED:
-            final = replace(intent, state=State.KEPT)
-            report.notices.append(f"left alone because you changed it: {intent.kind} {intent.step.replace('_', ' ')}")
-        else:
-            final = replace(intent, state=State.GONE)
-        self.store.journal(final, now)
-        self.checkpoint(f"{action.verb}:{intent.key}:after-journal")
+        executor = Executor(self.store, backend, self._me, self.settings.zone, self.checkpoint)
+        for change in todo:
+            if self.should_stop():
+                return
+            executor.carry_out(change, now, report.actions, report.notices)
 
 
 def _digest_of(rules: detect.Rules) -> str:
@@ -400,46 +259,6 @@ def _bounded(changes: CalendarChanges) -> CalendarChanges:
 
 
 _HUMAN = replies.Classification(replies.MessageKind.HUMAN, ("judged human when it arrived",))
-
-
-def _undoable(effect: EffectRecord, now: datetime) -> bool:
-    """Only what has not happened yet and is still ours; thank-you drafts always stay."""
-    if effect.state not in (State.DONE, State.UPDATING, State.DELETING):
-        return False
-    if effect.kind == Kind.DRAFT.value:
-        return effect.step != "thank_you"
-    return effect.due > now
-
-
-def progress_of(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, playbook.Progress]:
-    """What the plan needs from history: a reply, a cancellation, or a later round (which is an answer too)."""
-    superseded = _superseded(records, settings)
-    found = {}
-    for record in records:
-        stops = [t for t in (record.stopped_at, superseded.get(record.interview.id)) if t]
-        found[record.interview.id] = playbook.Progress(
-            min(stops, default=None), record.cancelled_at, record.decision_date, away_until=record.away_until
-        )
-    return found
-
-
-def _superseded(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, datetime]:
-    rounds: dict[str, list[InterviewRecord]] = defaultdict(list)
-    for record in records:
-        if record.interview.employer and record.cancelled_at is None:
-            rounds[f"{record.interview.account}\0{record.interview.employer}"].append(record)
-    stops: dict[str, datetime] = {}
-    for group in rounds.values():
-        group.sort(key=lambda r: r.interview.start)
-        for earlier, later in zip(group, group[1:], strict=False):
-            finished = playbook.finished_at(earlier.interview, settings.zone)
-            stops[earlier.interview.id] = max(later.first_seen, finished)
-    return stops
-
-
-def _digest(payload: EntryPayload) -> str:
-    basis = f"{payload.title}\0{payload.description}\0{payload.start.isoformat()}\0{payload.end.isoformat()}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
 def _describe(interview: Interview, config: Config) -> str:

@@ -192,17 +192,31 @@ def _event(uid: str, component: Any, zone: ZoneInfo, recurrence_id: str | None) 
     return Event(
         uid=untrusted.line(uid, 500),
         recurrence_id=recurrence_id,
-        summary=untrusted.line(component.get("SUMMARY", ""), 500),
-        description=str(component.get("DESCRIPTION", ""))[:DESCRIPTION_LIMIT],
-        location=untrusted.line(component.get("LOCATION", ""), 300),
+        summary=untrusted.line(_values(component, "SUMMARY")[0], 500),
+        description=_values(component, "DESCRIPTION")[0][:DESCRIPTION_LIMIT],
+        location=untrusted.line(_values(component, "LOCATION")[0], 300),
         start=begin,
         end=max(finish, begin),
         all_day=all_day,
-        status=untrusted.line(component.get("STATUS", "CONFIRMED"), 20).upper(),
+        status=_status(component),
         organizer=organizer,
         attendees=tuple(a for a in (_attendee(value) for value in attendees[:200]) if a),
         own_key=untrusted.line(component[KEY_PROPERTY], 64) if KEY_PROPERTY in component else None,
     )
+
+
+def _values(component: Any, name: str) -> list[str]:
+    """A text property's values; one that should occur once but was written twice is read as its first."""
+    value = component.get(name, "")
+    if not isinstance(value, list):
+        return [str(value)]
+    return [str(v) for v in value] or [""]
+
+
+def _status(component: Any) -> str:
+    """A cancellation counts wherever it was written, also in a STATUS given twice."""
+    said = {untrusted.line(v, 20).upper() for v in _values(component, "STATUS")} - {""}
+    return "CANCELLED" if "CANCELLED" in said else min(said, default="CONFIRMED")
 
 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:

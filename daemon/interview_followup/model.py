@@ -137,28 +137,6 @@ class Kind(str, Enum):
 
 
 @dataclass(frozen=True)
-class Step:
-    """One thing the playbook wants to exist for an interview."""
-
-    interview_id: str
-    name: str
-    kind: Kind
-    due: datetime
-    """For an entry, when it takes place; for a draft, when it is written."""
-    materialize_at: datetime
-    recipient: Person | None = None
-    ordinal: int = 0
-    keep_after_stop: bool = False
-
-    @property
-    def key(self) -> str:
-        """Deterministic effect key: the same step of the same interview always maps here."""
-        who = self.recipient.email if self.recipient else str(self.ordinal)
-        raw = f"{self.interview_id}\0{self.name}\0{who}"
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
 class EntryPayload:
     """A follow-up calendar entry, ready for any backend."""
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from . import playbook
+from . import planner, playbook
 from .config import Config
-from .engine import progress_of, settings_from
+from .dates import finished_at
+from .engine import settings_from
+from .planner import Verb
 from .store import State, Store
+from .templates import Templates
+
+NEXT = {
+    Verb.CREATE: playbook.Readiness.DUE.value,
+    Verb.UPDATE: "moved at the next pass",
+    Verb.DELETE: "removed at the next pass",
+    Verb.MARK_SENT: "sent",
+}
+"""A step the next pass changes, in the words of `status`."""
 
 
 def accounts(config: Config, store: Store) -> list[dict[str, Any]]:
@@ -18,27 +29,33 @@ def accounts(config: Config, store: Store) -> list[dict[str, Any]]:
 
 
 def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]]:
+    """Each interview: what has happened, what the next pass does (the planner's own list), and what comes later."""
     settings = settings_from(config)
     records = store.interviews()
-    progress = progress_of(records, settings)
+    journal = {r.interview.id: store.effects(interview_id=r.interview.id) for r in records}
+    progress = planner.progress_of(records, settings)
     result = []
-    for record in records:
-        interview = record.interview
-        effects = store.effects(interview_id=interview.id)
+    for item in planner.plan(records, journal, set(), now, settings, Templates.from_config(config)):
+        record, interview = item.record, item.record.interview
+        effects = dict(journal[interview.id])
+        upcoming = {change.key: change for change in item.changes}
         bounced = {b.address: b for b in store.bounces(interview.id)}
-        plan = playbook.plan(interview, progress[interview.id], settings)
         steps = []
-        for step in plan:
+        for step in item.steps:
             effect = effects.pop(step.key, None)
-            state = _words(effect.state, effect.kind) if effect else playbook.readiness(step, now, settings).value
+            if step.key in upcoming:
+                state = NEXT[upcoming[step.key].verb]
+            else:
+                state = _words(effect.state, effect.kind) if effect else playbook.readiness(step, now, settings).value
             to = step.recipient.email if step.recipient else None
             if to in bounced:
                 state += "; bounced: check the address"
             steps.append(_step(step.name, step.kind.value, step.due, state, to, config))
-        for effect in effects.values():
-            steps.append(_step(effect.step, effect.kind, effect.due, _words(effect.state, effect.kind), None, config))
+        for key, effect in effects.items():
+            state = NEXT[upcoming[key].verb] if key in upcoming else _words(effect.state, effect.kind)
+            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config))
         steps.sort(key=lambda s: s["due"])
-        finished = playbook.finished_at(interview, config.zone)
+        finished = finished_at(interview, config.zone)
         if record.cancelled_at:
             phase = "cancelled"
         elif record.stopped_at:

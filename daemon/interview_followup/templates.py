@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,16 +20,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from . import untrusted
 from .config import Config, Steps
 from .errors import UserError
-from .model import EntryPayload, Event, Interview, Person, Step
+from .model import EntryPayload, Event, Interview, Kind, Person
+from .steps import STEPS, Step, StepRow, settings_of
 
-THANK_YOU_VARIANTS = ("thank_you_1.txt", "thank_you_2.txt", "thank_you_3.txt")
-ENTRIES = {  # step: (its settings under playbook.steps, the template of its description)
-    "thank_you_reminder": ("thank_you_reminder", "thank_you_reminder.txt"),
-    "references": ("references", "references.txt"),
-    "first_check_in": ("first_check_in", "check_in.txt"),
-    "weekly_check_in": ("weekly_check_ins", "check_in.txt"),
-    "call_back": ("call_back", "call_back.txt"),
-}
 NOTE_PLACEHOLDER = (
     "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
 )
@@ -42,7 +36,9 @@ class Draft:
 
 
 class Templates:
-    def __init__(self, folder: Path | None, me: dict[str, str], steps: Steps, zone: ZoneInfo) -> None:
+    def __init__(
+        self, folder: Path | None, me: dict[str, str], steps: Steps, zone: ZoneInfo, table: tuple[StepRow, ...] = STEPS
+    ) -> None:
         loaders: list[Any] = [PackageLoader("interview_followup", "templates")]
         if folder:
             loaders.insert(0, FileSystemLoader(str(folder)))
@@ -52,6 +48,7 @@ class Templates:
         self._me = me
         self._steps = steps
         self._zone = zone
+        self._table = table
 
     @classmethod
     def from_config(cls, config: Config) -> Templates:
@@ -66,17 +63,15 @@ class Templates:
         contact = step.recipient or _main_contact(interview)
         if contact is None:
             raise ValueError("a draft needs a recipient")
-        name = THANK_YOU_VARIANTS[step.ordinal % len(THANK_YOU_VARIANTS)] if step.name == "thank_you" else f"{step.name}.txt"
         values = self._values(interview, note, today)
         values["interviewer"] = values["contact"] = _person(contact)
-        subject, body = self._message(name, values)
+        subject, body = self._message(step.template, values)
         return Draft(contact, subject, body)
 
     def entry(self, step: Step, interview: Interview, minutes: int) -> EntryPayload:
         values = self._values(interview, "", None)
-        settings_name, template = ENTRIES[step.name]
-        title = self._title(settings_name, values)
-        description = self._render(template, values).strip() + "\n"
+        title = self._title(step.row, values)
+        description = self._render(step.template, values).strip() + "\n"
         return EntryPayload(step.key, title, description, step.due, step.due + timedelta(minutes=minutes))
 
     def check(self) -> list[str]:
@@ -84,15 +79,17 @@ class Templates:
         sample = _sample_interview()
         values = self._values(sample, "", None)
         values["interviewer"] = values["contact"] = _person(sample.interviewers[0])
-        renders: list[tuple[Callable[[str, dict[str, Any]], object], str]] = [
-            *((self._message, name) for name in (*THANK_YOU_VARIANTS, "status_email.txt")),
-            *((self._render, template) for _, template in ENTRIES.values()),
-            *((self._title, settings_name) for settings_name, _ in ENTRIES.values()),
-        ]
+        renders: list[Callable[[], object]] = []
+        for row in self._table:
+            if row.kind is Kind.DRAFT:
+                renders.extend(partial(self._message, name, values) for name in row.templates)
+            else:
+                renders.extend(partial(self._render, name, values) for name in row.templates)
+                renders.append(partial(self._title, row, values))
         problems = []
-        for render, name in renders:
+        for render in renders:
             try:
-                render(name, values)
+                render()
             except UserError as exc:
                 problems.append(str(exc))
         return list(dict.fromkeys(problems))
@@ -104,12 +101,12 @@ class Templates:
             raise UserError(f"template {name}: the first line must be `Subject: ...`")
         return untrusted.line(subject[8:], 300), body.strip("\n") + "\n"
 
-    def _title(self, settings_name: str, values: dict[str, Any]) -> str:
-        source = getattr(self._steps, settings_name).title
+    def _title(self, row: StepRow, values: dict[str, Any]) -> str:
+        source = settings_of(self._steps, row).title
         try:
             return untrusted.line(self._env.from_string(source).render(values), 200)
         except TemplateError as exc:
-            raise UserError(f"playbook.steps.{settings_name}.title: {exc}") from None
+            raise UserError(f"playbook.steps.{row.settings}.title: {exc}") from None
 
     def _render(self, name: str, values: dict[str, Any]) -> str:
         try:

@@ -1,0 +1,239 @@
+"""What a pass changes, decided before anything is done: a pure function of the interviews, the journal,
+what the mailbox says was sent, and `now`.
+
+The engine carries the list out; `run --dry-run` prints it and `status` shows it, so what a
+person reads is what the next pass does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from enum import Enum
+
+from . import playbook
+from .dates import finished_at
+from .model import EntryPayload, Interview, Kind
+from .providers import SentQuery
+from .steps import Step
+from .store import EffectRecord, InterviewRecord, State
+from .templates import Draft, Templates
+
+
+class Verb(str, Enum):
+    CREATE = "create"
+    UPDATE = "move"
+    DELETE = "remove"
+    MARK_SENT = "mark sent"
+
+
+PAST = {Verb.CREATE: "created", Verb.UPDATE: "moved", Verb.DELETE: "removed", Verb.MARK_SENT: "noticed sent"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the outside world (or, for `MARK_SENT`, to the journal only)."""
+
+    verb: Verb
+    key: str
+    step: str
+    kind: Kind
+    interview: Interview
+    reason: str
+    target: Step | None = None
+    """The step made or moved; none for a removal of what the sequence no longer has."""
+    effect: EffectRecord | None = None
+    """The journal's record of it, when there is one."""
+    entry: EntryPayload | None = None
+    draft: Draft | None = None
+
+    @property
+    def resumed(self) -> bool:
+        """A create that a stopped pass began: the provider may already hold it."""
+        return self.effect is not None and self.effect.state is State.INTENDED
+
+    def detail(self, zone: tzinfo) -> str:
+        if self.draft is not None:
+            return f"draft {self.draft.subject!r} to {self.draft.to.email}"
+        if self.entry is not None:
+            when = self.entry.start.astimezone(zone)
+            return f"entry {self.entry.title!r} {'to' if self.verb is Verb.UPDATE else 'on'} {when:%a %d %b %Y %H:%M}"
+        return f"{'upcoming ' if self.verb is Verb.DELETE else ''}{self.kind.value}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class InterviewPlan:
+    record: InterviewRecord
+    steps: list[Step]
+    """Everything the sequence wants for the interview now."""
+    changes: list[Change] = field(default_factory=list)
+    """What the next pass does for it, in order."""
+
+
+def progress_of(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, playbook.Progress]:
+    """What the plan needs from history: a reply, a cancellation, or a later round (which is an answer too)."""
+    superseded = _superseded(records, settings)
+    found = {}
+    for record in records:
+        stops = [t for t in (record.stopped_at, superseded.get(record.interview.id)) if t]
+        found[record.interview.id] = playbook.Progress(
+            min(stops, default=None), record.cancelled_at, record.decision_date, away_until=record.away_until
+        )
+    return found
+
+
+def _superseded(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, datetime]:
+    rounds: dict[str, list[InterviewRecord]] = defaultdict(list)
+    for record in records:
+        if record.interview.employer and record.cancelled_at is None:
+            rounds[f"{record.interview.account}\0{record.interview.employer}"].append(record)
+    stops: dict[str, datetime] = {}
+    for group in rounds.values():
+        group.sort(key=lambda r: r.interview.start)
+        for earlier, later in zip(group, group[1:], strict=False):
+            stops[earlier.interview.id] = max(later.first_seen, finished_at(earlier.interview, settings.zone))
+    return stops
+
+
+def sent_questions(
+    records: list[InterviewRecord],
+    journal: dict[str, dict[str, EffectRecord]],
+    now: datetime,
+    settings: playbook.Settings,
+) -> list[SentQuery]:
+    """Which drafts to ask the mailbox about: those a step still ahead waits on (the reminder to send the thanks)."""
+    progress = progress_of(records, settings)
+    queries = []
+    for record in records:
+        done = journal.get(record.interview.id, {})
+        steps = playbook.plan(record.interview, progress[record.interview.id], settings)
+        waiting = {s.row.until_sent for s in steps if s.row.until_sent and s.due > now and s.key in done}
+        for step in steps:
+            effect = done.get(step.key)
+            if step.name in waiting and step.recipient and effect and effect.state is State.DONE:
+                queries.append(
+                    SentQuery(
+                        step.key,
+                        effect.message_id or "",
+                        step.recipient.email,
+                        step.materialize_at,
+                        effect.ref or "",
+                        effect.thread or "",
+                    )
+                )
+    return queries
+
+
+def plan(
+    records: list[InterviewRecord],
+    journal: dict[str, dict[str, EffectRecord]],
+    sent: set[str],
+    now: datetime,
+    settings: playbook.Settings,
+    templates: Templates,
+) -> list[InterviewPlan]:
+    """Per interview, what the sequence wants and the changes that bring it about; `sent` are keys of drafts seen sent."""
+    progress = progress_of(records, settings)
+    plans = []
+    for record in records:
+        interview = record.interview
+        done = journal.get(interview.id, {})
+        changes = [
+            Change(Verb.MARK_SENT, key, effect.step, Kind(effect.kind), interview, "you sent it", effect=effect)
+            for key, effect in done.items()
+            if key in sent and effect.state is State.DONE
+        ]
+        settled = {key for key, effect in done.items() if effect.state is State.SENT} | {c.key for c in changes}
+        steps = playbook.plan(interview, progress[interview.id], settings)
+        drafts: dict[str, list[str]] = defaultdict(list)
+        for step in steps:
+            if step.kind is Kind.DRAFT:
+                drafts[step.name].append(step.key)
+        all_sent = frozenset(name for name, keys in drafts.items() if settled.issuperset(keys))
+        if all_sent:
+            steps = playbook.plan(interview, replace(progress[interview.id], all_sent=all_sent), settings)
+        for step in steps:
+            change = _bring_about(record, step, done.get(step.key), now, settings, templates)
+            if change:
+                changes.append(change)
+        wanted = {step.key for step in steps}
+        why = _why_not_wanted(record, progress[interview.id])
+        for key, effect in done.items():
+            if key not in wanted and _undoable(effect, now, settings):
+                changes.append(Change(Verb.DELETE, key, effect.step, Kind(effect.kind), interview, why, effect=effect))
+        plans.append(InterviewPlan(record, steps, changes))
+    return plans
+
+
+def changes(plans: list[InterviewPlan]) -> list[Change]:
+    return [change for item in plans for change in item.changes]
+
+
+def _bring_about(
+    record: InterviewRecord,
+    step: Step,
+    effect: EffectRecord | None,
+    now: datetime,
+    settings: playbook.Settings,
+    templates: Templates,
+) -> Change | None:
+    interview = record.interview
+    if effect is None or effect.state is State.DELETED:
+        if playbook.readiness(step, now, settings) is not playbook.Readiness.DUE:
+            return None
+        return _made(Verb.CREATE, record, step, effect, "due", now, settings, templates)
+    if effect.state is State.INTENDED:
+        return _made(Verb.CREATE, record, step, effect, "finishing what an earlier pass began", now, settings, templates)
+    if effect.state is State.DELETING:
+        return Change(Verb.DELETE, step.key, step.name, step.kind, interview, "finishing a removal", step, effect)
+    if effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
+        entry = templates.entry(step, interview, settings.entry_minutes)
+        if effect.state is State.UPDATING or digest(entry) != effect.content:
+            return Change(Verb.UPDATE, step.key, step.name, step.kind, interview, "its time or text changed", step, effect, entry)
+    return None
+
+
+def _made(
+    verb: Verb,
+    record: InterviewRecord,
+    step: Step,
+    effect: EffectRecord | None,
+    reason: str,
+    now: datetime,
+    settings: playbook.Settings,
+    templates: Templates,
+) -> Change:
+    interview = record.interview
+    if step.kind is Kind.DRAFT:
+        note = record.user_note or interview.note
+        draft = templates.draft(step, interview, note, now.astimezone(settings.zone).date())
+        return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, draft=draft)
+    entry = templates.entry(step, interview, settings.entry_minutes)
+    return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, entry)
+
+
+def _why_not_wanted(record: InterviewRecord, progress: playbook.Progress) -> str:
+    if record.cancelled_at:
+        return "the interview was cancelled"
+    if record.stopped_at:
+        return "the employer replied"
+    if progress.stopped_at:
+        return "a later round superseded it"
+    return "no longer needed"
+
+
+def _undoable(effect: EffectRecord, now: datetime, settings: playbook.Settings) -> bool:
+    """Only what has not happened yet and is still ours; a step's row says whether it is ever undone."""
+    if effect.state not in (State.DONE, State.UPDATING, State.DELETING):
+        return False
+    row = settings.row(effect.step)
+    if row is not None and not row.undoable:
+        return False
+    return effect.kind == Kind.DRAFT.value or effect.due > now
+
+
+def digest(payload: EntryPayload) -> str:
+    basis = f"{payload.title}\0{payload.description}\0{payload.start.isoformat()}\0{payload.end.isoformat()}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
