@@ -9,8 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import DATA, ME, World, at, message, vevent
-from interview_followup import status
+from interview_followup import status, steps
+from interview_followup.config import EntryStep
 from interview_followup.errors import UserError
+from interview_followup.model import Kind
+from interview_followup.steps import StepRow
 from interview_followup.store import State, exclusive
 
 INTERVIEW = vevent("iv-1@acme.com", at("2026-11-17T10:00"), summary="Acme - Interview for Platform Engineer")
@@ -349,6 +352,19 @@ def test_a_reply_read_before_its_interview_reached_the_calendar_still_counts(wor
     assert "Check in with Acme" not in world.entry_titles()
 
 
+def test_an_interview_earlier_than_the_mail_read_so_far_still_sees_the_answer_to_it(world: World) -> None:
+    """Mail is read back to a day before the earliest interview; one that comes to light later, earlier
+    than all the others, makes the mailbox be read back to it (found by the state machine below)."""
+    world.now = at("2026-11-17T12:00")
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Can you come back Friday?", received=world.now))
+    later = vevent("iv-2@acme.com", at("2026-11-20T10:00"), summary="Acme - second interview")
+    world.write_calendar(later)
+    world.cycle()
+    world.write_calendar(INTERVIEW, later)
+    report = world.cycle()
+    assert any("employer replied" in n and "Tue 17 Nov" in n for n in report.notices), report.notices
+
+
 def test_the_first_reply_in_a_pass_sets_the_stop_and_is_reported_once(world: World) -> None:
     world.write_calendar(INTERVIEW)
     world.now = at("2026-11-19T09:00")
@@ -439,3 +455,22 @@ def test_new_detection_rules_judge_the_events_already_seen_again(world: World) -
     world.config_path.write_text(world.config_text() + "detection:\n  keywords: [kennenlernen]\n")
     world.cycle()
     assert len(world.drafts()) == 2, "the unchanged calendar was read again with the new keyword"
+
+
+def test_a_new_step_is_one_row_and_one_template(world: World) -> None:
+    """A LinkedIn reminder the day after: no schedule code, no config schema, no engine change."""
+    folder = world.root / "templates"
+    folder.mkdir()
+    (folder / "linkedin.txt").write_text("Invite {% for c in contacts %}{{ c.label }} {% endfor %}to connect on LinkedIn.\n")
+    world.extra_config = f"playbook:\n  templates: {folder}\n"
+    title = "Connect with the {{ company }} interviewers on LinkedIn"
+    linkedin = StepRow(
+        "linkedin", Kind.ENTRY, steps.a_reminder_later, "linkedin", ("linkedin.txt",), EntryStep(after="1 day", title=title)
+    )
+    world.write_calendar(INTERVIEW)
+    report = world.cycle(table=(*steps.STEPS, linkedin))
+    assert "created linkedin (Acme): entry 'Connect with the Acme interviewers on LinkedIn' on Wed 18 Nov 2026 10:00" in map(
+        str, report.actions
+    )
+    (entry,) = (p.read_text() for p in world.entries() if "LinkedIn" in p.read_text())
+    assert "Invite Jane Doe <jane.doe@acme.com> Raj Patel <raj.patel@acme.com> to connect" in entry.replace("\n ", "")

@@ -139,6 +139,14 @@ def test_broken_calendars_are_reported_not_fatal(name: str) -> None:
     assert parsed.problems or parsed.events is not None
 
 
+def test_a_cancellation_counts_in_a_status_or_summary_written_twice() -> None:
+    """RFC 5545 allows one STATUS and one SUMMARY; a second one must not turn a cancelled event back on."""
+    twice = "STATUS:CONFIRMED\nSTATUS:CANCELLED\nSUMMARY:Second summary"
+    text = calendar(vevent("twice@acme.com", datetime(2026, 11, 17, 10, tzinfo=UTC), extra=twice))
+    (event,) = ics.parse(text.encode(), ZoneInfo("UTC"), *WINDOW.__dict__.values()).events
+    assert event.status == "CANCELLED" and event.summary == "Interview with Acme"
+
+
 def test_a_broken_event_does_not_hide_its_neighbours() -> None:
     good = vevent("good", at("2026-11-17T10:00"))
     bad = "BEGIN:VEVENT\nUID:bad\nDTSTART:2026-99-99\nRRULE:FREQ=WEEKLY\nEND:VEVENT\n"

@@ -16,9 +16,9 @@ from conftest import ME, at, employer_answers_behind_other_mail, message, names_
 from fake_microsoft import CLIENT_ID, EVENT_PROPERTIES, MESSAGE_PROPERTIES, FakeMicrosoft, serve
 from interview_followup import config as config_module
 from interview_followup import daemon, status
-from interview_followup.config import MicrosoftAccount
 from interview_followup.engine import Engine, Report
 from interview_followup.providers import microsoft, microsoft_auth
+from interview_followup.providers.microsoft import MicrosoftAccount
 from interview_followup.store import Store
 
 

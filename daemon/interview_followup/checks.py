@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import TextIO
 
 from . import config as config_module
 from . import detect
-from .config import Account, Config, GoogleAccount, MicrosoftAccount
+from .config import Config
 from .engine import LOOKAHEAD, LOOKBACK, rules_from
 from .errors import UserError
-from .providers import Backend, SignInNeeded, Unavailable, Window, open_backend
+from .providers import Backend, SignInNeeded, Unavailable, Window
+from .providers.common import unwritable
+from .providers.registry import BACKENDS, open_backend
 from .store import Store
 from .templates import Templates
 
@@ -30,10 +30,10 @@ def offline(loaded: config_module.Loaded, out: TextIO) -> int:
         where = loaded.where("playbook", "templates")
         problems.append(f"{where}: playbook.templates: {config.playbook.templates} is not a folder; create it or remove the key")
     for index, account in enumerate(config.accounts):
-        for key, problem in _account_problems(account, config):
+        for key, problem in BACKENDS[account.type].problems(account, config):
             problems.append(f"{loaded.where('accounts', index, key)}: accounts[{account.name}].{key}: {problem}")
     state = config_module.state_dir(config)
-    if why := _unwritable(state):
+    if why := unwritable(state):
         problems.append(f"{loaded.where('state_dir')}: state_dir: {state} {why}")
     elif (state / "state.sqlite3").exists():
         try:
@@ -78,37 +78,3 @@ def online(config: Config, now: datetime, as_json: bool) -> int:
         for item in verdicts:
             print(f"{item['account']}: {item['part']}: {item['verdict']}: {item['detail']}")
     return 1 if any(v["verdict"] == "FAIL" for v in verdicts) else 0
-
-
-def _account_problems(account: Account, config: Config) -> list[tuple[str, str]]:
-    """(key, problem) for what this account's first pass would fail on."""
-    if isinstance(account, GoogleAccount | MicrosoftAccount):
-        token = config_module.token_file(account, config)
-        if isinstance(account, GoogleAccount) and not account.client_secrets.is_file():
-            return [("client_secrets", f"{account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'")]
-        if not token.is_file():
-            command = f"interview-followup auth {account.type} --account {account.name}"
-            return [("name", f"not signed in yet ({token} does not exist): run `{command}`")]
-        return []
-    problems = []
-    if not account.web_calendar and not Path(account.calendar).exists():
-        problems.append(("calendar", f"{account.calendar} does not exist"))
-    for key in ("inbox", "sent"):
-        folder = getattr(account, key)
-        if folder and not (folder / "cur").is_dir():
-            problems.append((key, f"{folder} is not a Maildir folder (no cur/ inside)"))
-    for key in ("drafts", "followup_calendar"):
-        folder = getattr(account, key)
-        if why := _unwritable(folder):
-            problems.append((key, f"{folder} {why}"))
-    return problems
-
-
-def _unwritable(folder: Path) -> str:
-    """Why a folder we write into (made if missing) cannot be written, or ""."""
-    if folder.exists() and not folder.is_dir():
-        return "is a file, not a folder"
-    existing = next(p for p in (folder, *folder.parents) if p.exists())
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        return f"cannot be written: {existing} is not writable for you"
-    return ""

@@ -13,11 +13,12 @@ from typing import Any
 
 from . import __version__, checks, daemon, repair, status, systemd
 from . import config as config_module
-from .config import Config, GoogleAccount, MicrosoftAccount
+from .config import Config
 from .demo import make as make_demo
 from .engine import Engine, utc_now
 from .errors import UserError
 from .explain import explain
+from .providers.registry import BACKENDS
 from .store import InterviewRecord, Store, exclusive
 
 
@@ -66,13 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     command(commands, "demo", "try it on a throw-away calendar and mailbox; needs no configuration")
     providers = command(commands, "auth", "sign in to an online account")
     auth = providers.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
-    google = command(auth, "google", "sign in to Gmail and Google Calendar (opens a browser)")
-    google.add_argument("--account", metavar="NAME", help="which `type: google` account (needed when there are several)")
-    google.add_argument("--no-browser", action="store_true", help="print the address to open instead (for SSH sessions)")
-    google.add_argument("--port", type=int, default=8765, help="local port Google redirects to (default: 8765)")
-    microsoft = command(auth, "microsoft", "sign in to Outlook.com or Microsoft 365 (prints a code to enter)")
-    microsoft.add_argument("--account", metavar="NAME", help="which `type: microsoft` account (needed when there are several)")
-    microsoft.add_argument("--browser", action="store_true", help="sign in through a browser on this machine instead of a code")
+    for backend in BACKENDS.values():
+        if backend.sign_in:
+            sign_in = command(auth, backend.name, backend.sign_in.help)
+            help_text = f"which `type: {backend.name}` account (needed when there are several)"
+            sign_in.add_argument("--account", metavar="NAME", help=help_text)
+            backend.sign_in.options(sign_in)
 
     explain = command(commands, "explain", "show how an event or a message is judged").add_subparsers(
         dest="what", required=True, metavar="WHAT"
@@ -207,20 +207,9 @@ def _auth(config: Config, args: argparse.Namespace) -> int:
     if len(accounts) != 1:
         names = ", ".join(a.name for a in config.accounts if a.type == kind) or "none"
         raise UserError(f"name one account with --account (type: {kind} accounts in the configuration: {names})")
-    account = accounts[0]
-    assert isinstance(account, GoogleAccount | MicrosoftAccount)
-    token = config_module.token_file(account, config)
-    if isinstance(account, MicrosoftAccount):
-        from .providers import microsoft_auth
-
-        who = microsoft_auth.sign_in(account, microsoft_auth.keeper(account, token), browser=args.browser)
-        where = "the desktop keyring" if account.keyring else f"{token} (readable by you only)"
-        print(f"Signed in as {who}; the login is kept in {where}. The daemon picks it up at its next pass.")
-        return 0
-    from .providers import google_auth
-
-    google_auth.sign_in(account.client_secrets, token, browser=not args.no_browser, port=args.port)
-    print(f"Signed in; the login is kept in {token} (readable by you only). The daemon picks it up at its next pass.")
+    sign_in = BACKENDS[kind].sign_in
+    assert sign_in is not None, "only backends with a sign-in have an `auth` command"
+    print(sign_in.run(accounts[0], config, args))
     return 0
 
 

@@ -5,73 +5,25 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import platformdirs
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from . import untrusted
+from . import schema, untrusted
 from .errors import UserError
+from .providers.registry import BACKENDS
+from .schema import APP, AccountSettings, Clock, Duration, Offset, Strict, UserPath
 
-APP = "interview-followup"
 ENV_CONFIG = "INTERVIEW_FOLLOWUP_CONFIG"
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
-_OFFSET = re.compile(r"^\s*(\d+)\s*(business days?|days?|weeks?|months?)\s*$", re.I)
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int):
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError("use a number and a unit, like 30s, 5m, 2h or 1d")
-    amount, unit = int(match[1]), match[2][0].lower()
-    return timedelta(seconds=amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
-
-
-def _offset(value: object) -> str:
-    match = _OFFSET.match(str(value))
-    if not match:
-        raise ValueError('use a count and a unit, like "7 business days", "10 days", "1 week" or "2 months"')
-    return f"{int(match[1])} {match[2].lower()}"
-
-
-def _clock(value: object) -> str:
-    text = str(value)
-    if isinstance(value, int) and 0 <= value < 24 * 60:  # YAML 1.1 reads 10:00 as sexagesimal 600
-        text = f"{value // 60}:{value % 60:02d}"
-    if not _CLOCK.match(text):
-        raise ValueError('use a 24-hour local time like "10:00"')
-    return text
-
-
-def is_url(value: str) -> bool:
-    """A web calendar rather than a file or folder."""
-    return re.match(r"^https?://", value, re.I) is not None
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-Offset = Annotated[str, BeforeValidator(_offset)]
-Clock = Annotated[str, BeforeValidator(_clock)]
-UserPath = Annotated[Path, BeforeValidator(lambda v: Path(os.path.expandvars(str(v))).expanduser())]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Me(_Strict):
+class Me(Strict):
     name: str = ""
     addresses: list[str] = Field(default_factory=list)
     employer_domains: list[str] = Field(default_factory=list)
@@ -119,143 +71,20 @@ class Me(_Strict):
         return value.upper()
 
 
-class LocalAccount(_Strict):
-    """Needs no account anywhere: an .ics calendar and Maildir folders."""
-
-    name: str
-    type: Literal["local"]
-    calendar: str
-    followup_calendar: UserPath
-    drafts: UserPath
-    inbox: UserPath | None = None
-    sent: UserPath | None = None
-    """Maildir of sent mail (read only): tells when thank-you drafts went out."""
-
-    @field_validator("calendar")
-    @classmethod
-    def _calendar(cls, value: str) -> str:
-        if is_url(value) or re.match(r"^webcal://", value, re.I):
-            return re.sub(r"^webcal://", "https://", value, flags=re.I)
-        return str(Path(os.path.expandvars(value)).expanduser())
-
-    @property
-    def web_calendar(self) -> bool:
-        return is_url(self.calendar)
-
-    @property
-    def online(self) -> bool:
-        return self.web_calendar
-
-    @property
-    def written(self) -> list[Path]:
-        """Folders the daemon writes to, for the systemd unit's ReadWritePaths."""
-        return [self.followup_calendar, self.drafts]
+if TYPE_CHECKING:
+    Account: TypeAlias = AccountSettings
+else:  # one of the registered backends' settings, chosen by `type:`
+    Account = Annotated[Union[tuple(b.account for b in BACKENDS.values())], Field(discriminator="type")]  # noqa: UP007
+ACCOUNT_TYPES: dict[str, type[BaseModel]] = {name: backend.account for name, backend in BACKENDS.items()}
 
 
-class GoogleAccount(_Strict):
-    """Gmail and Google Calendar, signed in with `interview-followup auth google`."""
-
-    name: str
-    type: Literal["google"]
-    client_secrets: UserPath
-    """The OAuth client file (type "Desktop app") downloaded from the Google Cloud console."""
-    token_file: UserPath | None = None
-    """Where the sign-in is kept (0600); defaults to `google-NAME.json` in the state directory."""
-    calendars: list[str] = Field(default_factory=lambda: ["primary"], min_length=1)
-    """Calendars watched for interviews: ids, or names as shown in Google Calendar."""
-    followup_calendar: str = "primary"
-    api_endpoint: str | None = None
-    """For tests and proxies: the base URL that replaces https://www.googleapis.com/ and https://gmail.googleapis.com/."""
-    token_uri: str | None = None
-    """For tests and proxies: where access tokens are refreshed instead of https://oauth2.googleapis.com/token."""
-
-    @field_validator("api_endpoint", "token_uri")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str | None:
-        if value is not None and not is_url(value):
-            raise ValueError("use an http(s) URL, like http://127.0.0.1:8080/")
-        return value
-
-    @field_validator("api_endpoint")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        return value.rstrip("/") + "/" if value else None
-
-    @property
-    def online(self) -> bool:
-        return True
-
-    @property
-    def written(self) -> list[Path]:
-        return [self.token_file.parent] if self.token_file else []
-
-
-class MicrosoftAccount(_Strict):
-    """Outlook.com or Microsoft 365 mail and calendar, signed in with `interview-followup auth microsoft`."""
-
-    name: str
-    type: Literal["microsoft"]
-    client_id: str
-    """The application (client) id of the app registered in the Microsoft Entra admin center."""
-    tenant: str = "common"
-    """`common` (any account), `consumers` (Outlook.com only), `organizations` (work or school only) or a tenant id."""
-    token_cache: UserPath | None = None
-    """Where the sign-in is kept (0600); defaults to `microsoft-NAME.json` in the state directory."""
-    keyring: bool = False
-    """Keep the sign-in in the desktop keyring (libsecret) instead of a file: needs the `keyring` extra."""
-    calendars: list[str] = Field(default_factory=lambda: ["default"], min_length=1)
-    """Calendars watched for interviews: `default`, or names as shown in Outlook."""
-    followup_calendar: str = "default"
-    authority: str | None = None
-    """For tests and national clouds: replaces https://login.microsoftonline.com/TENANT."""
-    graph_endpoint: str = "https://graph.microsoft.com/v1.0"
-    """For tests and national clouds, e.g. https://graph.microsoft.us/v1.0."""
-
-    @field_validator("client_id")
-    @classmethod
-    def _client_id(cls, value: str) -> str:
-        if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", value.strip()):
-            raise ValueError("use the Application (client) ID of your app registration (8-4-4-4-12 hex digits)")
-        return value.strip()
-
-    @field_validator("tenant")
-    @classmethod
-    def _tenant(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9.-]+", value):
-            raise ValueError("use common, consumers, organizations, a tenant id or a domain like contoso.onmicrosoft.com")
-        return value
-
-    @field_validator("authority", "graph_endpoint")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https://[^/]+", value):
-            raise ValueError("use an https URL, like https://login.microsoftonline.us/common")
-        return value.rstrip("/") if value else value
-
-    @property
-    def authority_url(self) -> str:
-        return self.authority or f"https://login.microsoftonline.com/{self.tenant}"
-
-    @property
-    def online(self) -> bool:
-        return True
-
-    @property
-    def written(self) -> list[Path]:
-        return [self.token_cache.parent] if self.token_cache else []
-
-
-Account = Annotated[LocalAccount | GoogleAccount | MicrosoftAccount, Field(discriminator="type")]
-ACCOUNT_TYPES: dict[str, type[BaseModel]] = {"local": LocalAccount, "google": GoogleAccount, "microsoft": MicrosoftAccount}
-
-
-class ThankYouStep(_Strict):
+class ThankYouStep(Strict):
     enabled: bool = True
     catch_up: Offset = "3 days"
     """How late a thank-you draft is still worth making (a daemon that was off, a late install)."""
 
 
-class EntryStep(_Strict):
+class EntryStep(Strict):
     enabled: bool = True
     at: Clock = "10:00"
     after: Offset = "0 days"
@@ -271,13 +100,13 @@ class FirstCheckInStep(EntryStep):
     after_decision: Offset = "1 business day"
 
 
-class DraftStep(_Strict):
+class DraftStep(Strict):
     enabled: bool = True
     at: Clock = "09:00"
     after: Offset = "1 month"
 
 
-class Steps(_Strict):
+class Steps(Strict):
     thank_you: ThankYouStep = ThankYouStep()
     thank_you_reminder: EntryStep = EntryStep(at="18:00", title="Send thank-you notes for {{ company }}")
     references: EntryStep = EntryStep(at="17:30", title="Tell your references about {{ company }}")
@@ -287,14 +116,14 @@ class Steps(_Strict):
     call_back: EntryStep = EntryStep(after="2 months", title="Long-shot call back to {{ company }}")
 
 
-class Playbook(_Strict):
+class Playbook(Strict):
     templates: UserPath | None = None
     """A folder whose files replace the built-in templates of the same name."""
     steps: Steps = Steps()
     entry_minutes: int = Field(default=30, ge=5, le=480)
 
 
-class Detection(_Strict):
+class Detection(Strict):
     keywords: list[str] = Field(default_factory=list)
     """Extra words or phrases that mark an event as an interview."""
     exclude_keywords: list[str] = Field(default_factory=list)
@@ -302,7 +131,7 @@ class Detection(_Strict):
     """Domains that are never an employer (your recruiting agency, a school...)."""
 
 
-class Config(_Strict):
+class Config(Strict):
     me: Me = Me()
     accounts: list[Account] = Field(default_factory=list)
     poll_interval: Duration = timedelta(minutes=5)
@@ -364,18 +193,8 @@ def resolve_path(explicit: str | None) -> Path:
 
 
 def state_dir(config: Config) -> Path:
-    if config.state_dir:
-        return config.state_dir
-    if os.environ.get("STATE_DIRECTORY"):  # set by systemd's StateDirectory=
-        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
-    return Path(platformdirs.user_state_dir(APP))
+    return schema.state_dir(config.state_dir)
 
-
-def token_file(account: GoogleAccount | MicrosoftAccount, config: Config) -> Path:
-    """Where an online account's sign-in is kept."""
-    if isinstance(account, MicrosoftAccount):
-        return account.token_cache or state_dir(config) / f"microsoft-{account.name}.json"
-    return account.token_file or state_dir(config) / f"google-{account.name}.json"
 
 
 def system_zone() -> ZoneInfo:

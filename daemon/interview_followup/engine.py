@@ -20,7 +20,9 @@ from .config import Account, Config
 from .dates import Workdays
 from .executor import Action, Executor
 from .model import Event, InboundMessage, Interview, Person, interview_id
-from .providers import Backend, CalendarChanges, Window, open_backend
+from .providers import Backend, CalendarChanges, Window
+from .providers.registry import open_backend
+from .steps import STEPS, StepRow
 from .store import Store
 from .templates import Templates
 
@@ -53,9 +55,9 @@ def rules_from(config: Config) -> detect.Rules:
     )
 
 
-def settings_from(config: Config) -> playbook.Settings:
+def settings_from(config: Config, table: tuple[StepRow, ...] = STEPS) -> playbook.Settings:
     return playbook.Settings(
-        config.playbook.steps, config.zone, Workdays(config.me.holidays), config.playbook.entry_minutes
+        config.playbook.steps, config.zone, Workdays(config.me.holidays), config.playbook.entry_minutes, table
     )
 
 
@@ -70,6 +72,7 @@ class Engine:
         should_stop: Callable[[], bool] = lambda: False,
         dry_run: bool = False,
         backends: dict[str, Backend] | None = None,
+        table: tuple[StepRow, ...] = STEPS,
     ) -> None:
         self.config = config
         self.store = store.snapshot() if dry_run else store
@@ -78,8 +81,8 @@ class Engine:
         self.should_stop = should_stop
         self.dry_run = dry_run
         self.rules = rules_from(config)
-        self.settings = settings_from(config)
-        self.templates = Templates.from_config(config)
+        self.settings = settings_from(config, table)
+        self.templates = Templates.from_config(config, table)
         self._backends = backends or {}
         self._me = Person(config.me.addresses[0] if config.me.addresses else "", config.me.name)
 

@@ -13,8 +13,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
 
 from . import untrusted
-from .model import InboundMessage, Invite, Person, Returned
-from .templates import Draft
+from .model import Draft, InboundMessage, Invite, Person, Returned
 
 KEY_HEADER = "X-Interview-Followup-Key"
 READ_LIMIT = 512 * 1024

@@ -137,6 +137,15 @@ class Kind(str, Enum):
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A rendered draft, ready to be built into a message."""
+
+    to: Person
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
 class EntryPayload:
     """A follow-up calendar entry, ready for any backend."""
 

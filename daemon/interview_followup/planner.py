@@ -15,11 +15,11 @@ from enum import Enum
 
 from . import playbook
 from .dates import finished_at
-from .model import EntryPayload, Interview, Kind
+from .model import Draft, EntryPayload, Interview, Kind
 from .providers import SentQuery
 from .steps import Step
 from .store import EffectRecord, InterviewRecord, State
-from .templates import Draft, Templates
+from .templates import Templates
 
 
 class Verb(str, Enum):

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .config import Steps
 from .dates import Workdays, finished_at, local, shift
 from .model import Interview, Kind, Person
+
+if TYPE_CHECKING:
+    from .config import Steps
 
 EARLIEST_CONTACT_DAYS = 2
 """Calling the same day or the next is pestering (R7): check-ins start two days after at the earliest."""

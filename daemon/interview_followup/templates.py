@@ -7,32 +7,26 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import untrusted
-from .config import Config, Steps
 from .errors import UserError
-from .model import EntryPayload, Event, Interview, Kind, Person
+from .model import Draft, EntryPayload, Event, Interview, Kind, Person
 from .steps import STEPS, Step, StepRow, settings_of
+
+if TYPE_CHECKING:
+    from .config import Config, Steps
 
 NOTE_PLACEHOLDER = (
     "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
 )
-
-
-@dataclass(frozen=True)
-class Draft:
-    to: Person
-    subject: str
-    body: str
 
 
 class Templates:
@@ -51,13 +45,13 @@ class Templates:
         self._table = table
 
     @classmethod
-    def from_config(cls, config: Config) -> Templates:
+    def from_config(cls, config: Config, table: tuple[StepRow, ...] = STEPS) -> Templates:
         me = {
             "name": untrusted.line(config.me.name),
             "email": config.me.addresses[0] if config.me.addresses else "",
             "signature": untrusted.text(config.me.signature, 1000),
         }
-        return cls(config.playbook.templates, me, config.playbook.steps, config.zone)
+        return cls(config.playbook.templates, me, config.playbook.steps, config.zone, table)
 
     def draft(self, step: Step, interview: Interview, note: str, today: date) -> Draft:
         contact = step.recipient or _main_contact(interview)

@@ -1,4 +1,4 @@
-"""The two small protocols every backend implements, and the registry keyed by `type`.
+"""The two small protocols every backend implements, and what a backend registers under its `type`.
 
 Writes are idempotent by effect key: creating something that already exists returns it, so a
 retry after a crash never duplicates. Changing or deleting takes the fingerprint we last saw
@@ -7,31 +7,19 @@ and refuses (``Outcome.MODIFIED``) when the user has changed the item since.
 
 from __future__ import annotations
 
-import random
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..config import Account, Config
 from ..model import EntryPayload, Event, InboundMessage
+from ..schema import AccountSettings
 
-RETRIES = 4
-MAX_WAIT = 60.0
-
-
-def backoff(attempt: int, asked: float | None) -> float:
-    """Seconds before the next try: what the server asked for, else exponential with jitter; capped either way."""
-    delay = asked if asked is not None else min(MAX_WAIT, 2.0**attempt) * random.uniform(0.5, 1.0)
-    return min(delay, MAX_WAIT)
-
-
-def rfc3339(value: object) -> datetime:
-    """Python 3.10's fromisoformat does not read the "Z" online APIs write for UTC."""
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
+if TYPE_CHECKING:
+    from ..config import Config
 
 class Unavailable(Exception):
     """A backend that may work next time (a server down, no network after a suspend)."""
@@ -170,16 +158,24 @@ class Backend:
     mailbox: Mailbox
 
 
-def open_backend(account: Account, config: Config) -> Backend:
-    """Imported on demand: a local-only installation never loads the Google client libraries."""
-    if account.type == "google":
-        from . import google
+@dataclass(frozen=True)
+class SignIn:
+    """`interview-followup auth TYPE`: its help line, its options, and the sign-in itself."""
 
-        return google.open_google(account, config)
-    if account.type == "microsoft":
-        from . import microsoft
+    help: str
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[Any, Config, argparse.Namespace], str]
+    """Signs the account in; returns what to tell the person."""
 
-        return microsoft.open_microsoft(account, config)
-    from . import local
 
-    return local.open_local(account, config.zone)
+@dataclass(frozen=True)
+class BackendType:
+    """What a `type:` of account is: its settings, how to open it, what `check` says of it, how to sign in."""
+
+    name: str
+    account: type[AccountSettings]
+    open: Callable[[Any, Config], Backend]
+    problems: Callable[[Any, Config], list[tuple[str, str]]]
+    """(key, problem) for what a first pass would fail on, found without the network."""
+    sign_in: SignIn | None = None
+

@@ -8,6 +8,7 @@ Nothing here can send mail: only drafts are created, and no send method is ever 
 
 from __future__ import annotations
 
+import argparse
 import base64
 import email.parser
 import email.policy
@@ -16,15 +17,22 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import Field, field_validator
+
 from .. import mail, untrusted
-from ..config import Config, GoogleAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from . import SENT_KEPT, Backend, CalendarChanges, MailChanges, Outcome, SentMail, SentQuery, Stored, Window, rfc3339
-from . import google_auth as auth
+from ..schema import AccountSettings, UserPath, is_url, state_dir
+from . import SENT_KEPT, Backend, BackendType, CalendarChanges, MailChanges, Outcome, SentMail, SentQuery, SignIn, Stored, Window
+from .common import not_signed_in, rfc3339
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from . import google_auth as auth
 
 KEY_PROPERTY = "interviewFollowupKey"
 PAGE_SIZE = 250
@@ -52,6 +60,42 @@ _NOT_MEETINGS = {"outOfOffice", "focusTime", "workingLocation", "birthday"}
 def event_id(key: str) -> str:
     """Google accepts client ids of 5-1024 base32hex characters; effect keys are hex, so this is one."""
     return f"if{key}"
+
+
+class GoogleAccount(AccountSettings):
+    """Gmail and Google Calendar, signed in with `interview-followup auth google`."""
+
+    type: Literal["google"]
+    client_secrets: UserPath
+    """The OAuth client file (type "Desktop app") downloaded from the Google Cloud console."""
+    token_file: UserPath | None = None
+    """Where the sign-in is kept (0600); defaults to `google-NAME.json` in the state directory."""
+    calendars: list[str] = Field(default_factory=lambda: ["primary"], min_length=1)
+    """Calendars watched for interviews: ids, or names as shown in Google Calendar."""
+    followup_calendar: str = "primary"
+    api_endpoint: str | None = None
+    """For tests and proxies: the base URL that replaces https://www.googleapis.com/ and https://gmail.googleapis.com/."""
+    token_uri: str | None = None
+    """For tests and proxies: where access tokens are refreshed instead of https://oauth2.googleapis.com/token."""
+
+    @field_validator("api_endpoint", "token_uri")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not is_url(value):
+            raise ValueError("use an http(s) URL, like http://127.0.0.1:8080/")
+        return value
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return value.rstrip("/") + "/" if value else None
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.token_file.parent] if self.token_file else []
+
+    def token(self, config: Config) -> Path:
+        return self.token_file or state_dir(config.state_dir) / f"google-{self.name}.json"
 
 
 class GoogleCalendar:
@@ -419,8 +463,39 @@ def _same(current: object, wanted: object) -> bool:
 
 
 def open_google(account: GoogleAccount, config: Config) -> Backend:
-    path = token_file(account, config)
+    """Imported here: a local-only installation never loads the Google client libraries."""
+    from . import google_auth as auth
+
+    path = account.token(config)
     credentials = auth.load(path, account.name, account.token_uri)
     client = auth.Client(credentials, path, account.name, endpoint=account.api_endpoint)
     calendar = GoogleCalendar(client, account.calendars, account.followup_calendar, config.zone, account.name)
     return Backend(calendar, Gmail(client))
+
+
+def problems(account: GoogleAccount, config: Config) -> list[tuple[str, str]]:
+    if not account.client_secrets.is_file():
+        return [("client_secrets", f"{account.client_secrets} does not exist; see README, 'Gmail and Google Calendar'")]
+    return not_signed_in(account, account.token(config))
+
+
+def _sign_in_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-browser", action="store_true", help="print the address to open instead (for SSH sessions)")
+    parser.add_argument("--port", type=int, default=8765, help="local port Google redirects to (default: 8765)")
+
+
+def sign_in(account: GoogleAccount, config: Config, args: argparse.Namespace) -> str:
+    from . import google_auth as auth
+
+    token = account.token(config)
+    auth.sign_in(account.client_secrets, token, browser=not args.no_browser, port=args.port)
+    return f"Signed in; the login is kept in {token} (readable by you only). The daemon picks it up at its next pass."
+
+
+BACKEND = BackendType(
+    "google",
+    GoogleAccount,
+    open_google,
+    problems,
+    SignIn("sign in to Gmail and Google Calendar (opens a browser)", _sign_in_options, sign_in),
+)

@@ -24,8 +24,8 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
 
 from ..errors import UserError
-from . import RETRIES, SignInNeeded, Unavailable, backoff
-from .local import write_atomically
+from . import SignInNeeded, Unavailable
+from .common import RETRIES, backoff, write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,19 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import field_validator
+
 from .. import ics, mail
-from ..config import LocalAccount, is_url
 from ..model import EntryPayload, Event, InboundMessage
-from . import Backend, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
+from ..schema import AccountSettings, UserPath, is_url
+from . import Backend, BackendType, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
+from .common import fsync_dir, unwritable, write_atomically
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 CALENDAR_LIMIT = 64 * 1024 * 1024
 HTTP_TIMEOUT = 30
@@ -34,20 +40,35 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomically(path: Path, data: bytes, temporary: Path | None = None) -> None:
-    """Temp file, fsync, rename, fsync the folder: a crash leaves the old file or the new, never half;
-    a failed write (a full disk) leaves no temporary file behind."""
-    temporary = temporary or path.with_name(f".{path.name}.tmp")
-    try:
-        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+class LocalAccount(AccountSettings):
+    """Needs no account anywhere: an .ics calendar and Maildir folders."""
+
+    type: Literal["local"]
+    calendar: str
+    followup_calendar: UserPath
+    drafts: UserPath
+    inbox: UserPath | None = None
+    sent: UserPath | None = None
+    """Maildir of sent mail (read only): tells when thank-you drafts went out."""
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar(cls, value: str) -> str:
+        if is_url(value) or re.match(r"^webcal://", value, re.I):
+            return re.sub(r"^webcal://", "https://", value, flags=re.I)
+        return str(Path(os.path.expandvars(value)).expanduser())
+
+    @property
+    def web_calendar(self) -> bool:
+        return is_url(self.calendar)
+
+    @property
+    def online(self) -> bool:
+        return self.web_calendar
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.followup_calendar, self.drafts]
 
 
 _FIXES = {
@@ -84,16 +105,8 @@ def _delete_if_unchanged(path: Path | None, expected: str) -> Outcome:
     if digest(path.read_bytes()) != expected:
         return Outcome.MODIFIED
     path.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return Outcome.DONE
-
-
-def _fsync_dir(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class LocalCalendar:
@@ -318,8 +331,26 @@ def _redact(url: str) -> str:
     return re.sub(r"^(\w+://[^/?#]+).*$", r"\1/…", url)
 
 
-def open_local(account: LocalAccount, zone: ZoneInfo) -> Backend:
+def open_local(account: LocalAccount, config: Config) -> Backend:
     return Backend(
-        LocalCalendar(account.calendar, account.followup_calendar, zone),
+        LocalCalendar(account.calendar, account.followup_calendar, config.zone),
         LocalMailbox(account.inbox, account.drafts, account.sent),
     )
+
+
+def problems(account: LocalAccount, config: Config) -> list[tuple[str, str]]:
+    found = []
+    if not account.web_calendar and not Path(account.calendar).exists():
+        found.append(("calendar", f"{account.calendar} does not exist"))
+    for key in ("inbox", "sent"):
+        folder = getattr(account, key)
+        if folder and not (folder / "cur").is_dir():
+            found.append((key, f"{folder} is not a Maildir folder (no cur/ inside)"))
+    for key in ("drafts", "followup_calendar"):
+        folder = getattr(account, key)
+        if why := unwritable(folder):
+            found.append((key, f"{folder} {why}"))
+    return found
+
+
+BACKEND = BackendType("local", LocalAccount, open_local, problems)

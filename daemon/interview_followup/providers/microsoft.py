@@ -9,35 +9,45 @@ are created with `POST /me/messages`, and the login does not even hold the Mail.
 
 from __future__ import annotations
 
+import argparse
 import email.parser
 import email.policy
 import email.utils
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime, time, timedelta, timezone
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import Field, field_validator
+
 from .. import mail, untrusted
-from ..config import Config, MicrosoftAccount, token_file
 from ..errors import UserError
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
+from ..schema import AccountSettings, UserPath, state_dir
 from . import (
     SENT_KEPT,
     Backend,
+    BackendType,
     CalendarChanges,
     MailChanges,
     Outcome,
     SentMail,
     SentQuery,
+    SignIn,
     Stored,
     Unavailable,
     Window,
-    rfc3339,
 )
-from . import microsoft_auth as auth
+from .common import error_code, not_signed_in, rfc3339
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from . import microsoft_auth as auth
 
 KEY_PROPERTY = "String {4d8373dc-3b1c-4344-8503-5a6e83bad9d5} Name InterviewFollowupKey"
 CATEGORY = "Interview follow-up"
@@ -62,7 +72,60 @@ def _by_key(key: str) -> str:
 
 def _expired(reply: auth.Reply) -> bool:
     """Graph's way of saying a delta token is too old: 410 Gone, or a sync-state error."""
-    return reply.status == 410 or auth.error_code(reply.body).casefold() in _EXPIRED
+    return reply.status == 410 or error_code(reply.body).casefold() in _EXPIRED
+
+
+class MicrosoftAccount(AccountSettings):
+    """Outlook.com or Microsoft 365 mail and calendar, signed in with `interview-followup auth microsoft`."""
+
+    type: Literal["microsoft"]
+    client_id: str
+    """The application (client) id of the app registered in the Microsoft Entra admin center."""
+    tenant: str = "common"
+    """`common` (any account), `consumers` (Outlook.com only), `organizations` (work or school only) or a tenant id."""
+    token_cache: UserPath | None = None
+    """Where the sign-in is kept (0600); defaults to `microsoft-NAME.json` in the state directory."""
+    keyring: bool = False
+    """Keep the sign-in in the desktop keyring (libsecret) instead of a file: needs the `keyring` extra."""
+    calendars: list[str] = Field(default_factory=lambda: ["default"], min_length=1)
+    """Calendars watched for interviews: `default`, or names as shown in Outlook."""
+    followup_calendar: str = "default"
+    authority: str | None = None
+    """For tests and national clouds: replaces https://login.microsoftonline.com/TENANT."""
+    graph_endpoint: str = "https://graph.microsoft.com/v1.0"
+    """For tests and national clouds, e.g. https://graph.microsoft.us/v1.0."""
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", value.strip()):
+            raise ValueError("use the Application (client) ID of your app registration (8-4-4-4-12 hex digits)")
+        return value.strip()
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+", value):
+            raise ValueError("use common, consumers, organizations, a tenant id or a domain like contoso.onmicrosoft.com")
+        return value
+
+    @field_validator("authority", "graph_endpoint")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/]+", value):
+            raise ValueError("use an https URL, like https://login.microsoftonline.us/common")
+        return value.rstrip("/") if value else value
+
+    @property
+    def authority_url(self) -> str:
+        return self.authority or f"https://login.microsoftonline.com/{self.tenant}"
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.token_cache.parent] if self.token_cache else []
+
+    def token(self, config: Config) -> Path:
+        return self.token_cache or state_dir(config.state_dir) / f"microsoft-{self.name}.json"
 
 
 class OutlookCalendar:
@@ -324,7 +387,7 @@ def _delta(
         if page.status >= 300:
             if link and _expired(page):
                 return _delta(client, None, first, what)
-            raise Unavailable(f"Microsoft: {what} delta: HTTP {page.status} {auth.error_code(page.body)}")
+            raise Unavailable(f"Microsoft: {what} delta: HTTP {page.status} {error_code(page.body)}")
         items += page.body.get("value", [])
     return items, str(page.body.get("@odata.deltaLink", "")), link is None
 
@@ -445,6 +508,31 @@ def _same(current: object, wanted: object) -> bool:
 
 
 def open_microsoft(account: MicrosoftAccount, config: Config) -> Backend:
-    client = auth.Client(account, auth.keeper(account, token_file(account, config)))
+    """Imported here: a local-only installation never loads msal."""
+    from . import microsoft_auth as auth
+
+    client = auth.Client(account, auth.keeper(account, account.token(config)))
     calendar = OutlookCalendar(client, account.calendars, account.followup_calendar, config.zone, account.name)
     return Backend(calendar, OutlookMail(client))
+
+
+def _sign_in_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--browser", action="store_true", help="sign in through a browser on this machine instead of a code")
+
+
+def sign_in(account: MicrosoftAccount, config: Config, args: argparse.Namespace) -> str:
+    from . import microsoft_auth as auth
+
+    token = account.token(config)
+    who = auth.sign_in(account, auth.keeper(account, token), browser=args.browser)
+    where = "the desktop keyring" if account.keyring else f"{token} (readable by you only)"
+    return f"Signed in as {who}; the login is kept in {where}. The daemon picks it up at its next pass."
+
+
+BACKEND = BackendType(
+    "microsoft",
+    MicrosoftAccount,
+    open_microsoft,
+    lambda account, config: not_signed_in(account, account.token(config)),
+    SignIn("sign in to Outlook.com or Microsoft 365 (prints a code to enter)", _sign_in_options, sign_in),
+)

@@ -13,16 +13,18 @@ import webbrowser
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 import msal
 import requests
 
-from ..config import MicrosoftAccount
 from ..errors import UserError
-from . import RETRIES, SignInNeeded, Unavailable, backoff
-from .local import write_atomically
+from . import SignInNeeded, Unavailable
+from .common import RETRIES, backoff, error_code, write_atomically
+
+if TYPE_CHECKING:
+    from .microsoft import MicrosoftAccount
 
 log = logging.getLogger(__name__)
 
@@ -351,11 +353,6 @@ def _json(answer: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def error_code(body: dict[str, Any]) -> str:
-    error = body.get("error")
-    return str(error.get("code", "")) if isinstance(error, dict) else ""
 
 
 def _code(answer: requests.Response) -> str:
