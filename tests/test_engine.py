@@ -56,23 +56,6 @@ def test_after_the_interview_each_interviewer_gets_a_draft_and_the_calendar_gets
     assert any("new interview" in n for n in report.notices)
 
 
-def test_running_twice_makes_each_draft_and_entry_exactly_once(world: World) -> None:
-    world.write_calendar(INTERVIEW)
-    world.cycle()
-    first = ([p.name for p in world.drafts()], [p.read_bytes() for p in world.entries()])
-    world.now += timedelta(minutes=5)
-    second = world.cycle()
-    assert second.actions == []
-    assert ([p.name for p in world.drafts()], [p.read_bytes() for p in world.entries()]) == first
-
-
-def test_nothing_is_made_before_the_interview_ends(world: World) -> None:
-    world.write_calendar(INTERVIEW)
-    world.now = at("2026-11-17T10:30")
-    world.cycle()
-    assert world.drafts() == [] and world.entries() == []
-
-
 def test_check_ins_land_on_business_days_at_the_configured_hour(world: World) -> None:
     world.write_calendar(INTERVIEW)
     world.cycle()

@@ -18,7 +18,7 @@ from interview_followup import config as config_module
 from interview_followup import daemon, status
 from interview_followup.engine import Engine, Report
 from interview_followup.providers import google
-from interview_followup.store import Store
+from interview_followup.store import State, Store
 
 INTERVIEWERS = [
     {"email": "jane.doe@acme.com", "displayName": "Jane Doe"},
@@ -100,25 +100,15 @@ def gworld(tmp_path: Path) -> Iterator[GoogleWorld]:
         assert fake.violations == [], "every request must be one the real API accepts"
 
 
-def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(gworld: GoogleWorld) -> None:
+def test_our_drafts_and_events_carry_their_key_where_google_keeps_it(gworld: GoogleWorld) -> None:
+    """The contract suite checks what is made; here, that Google can be asked for it again by key."""
     gworld.fake.put_event(interview())
-    report = gworld.cycle()
-    drafts = gworld.fake.draft_messages()
-    assert sorted(str(d.headers["To"]) for d in drafts) == ["Jane Doe <jane.doe@acme.com>", "Raj Patel <raj.patel@acme.com>"]
-    assert all(d.headers["X-Interview-Followup-Key"] for d in drafts)
-    titles = sorted(e["summary"] for e in gworld.our_events())
-    assert titles == [
-        "Check in again with Acme",
-        "Check in again with Acme",
-        "Check in with Acme",
-        "Long-shot call back to Acme",
-        "Send thank-you notes for Acme",
-        "Tell your references about Acme",
-    ]
+    gworld.cycle()
+    assert len(gworld.fake.draft_messages()) == 2
+    assert all(d.headers["X-Interview-Followup-Key"] for d in gworld.fake.draft_messages())
     for event in gworld.our_events():
         key = event["extendedProperties"]["private"]["interviewFollowupKey"]
         assert event["id"] == google.event_id(key)
-    assert any("new interview: Acme" in n for n in report.notices)
     assert not any(m.endswith(".send") for m, _ in gworld.fake.requests), "drafts only (the fake also flags any send)"
 
 
@@ -145,57 +135,6 @@ def test_a_second_watched_calendar_adds_exactly_one_request(gworld: GoogleWorld)
     before = len(gworld.fake.requests)
     gworld.cycle()
     assert [m for m, _ in gworld.fake.requests[before:]] == ["calendar.events.list"] * 2 + ["gmail.users.history.list"]
-
-
-def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcoming_events(gworld: GoogleWorld) -> None:
-    gworld.fake.put_event(interview())
-    gworld.cycle()
-    gworld.now = at("2026-11-20T09:00")
-    # the person renames one follow-up: it is theirs now
-    check_in = next(e for e in gworld.fake.events() if e["summary"].startswith("Check in with"))
-    gworld.fake.put_event({**check_in, "summary": "Call Jane about the offer"})
-    gworld.fake.deliver(
-        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday.", received=gworld.now),
-        gworld.now,
-    )
-    report = gworld.cycle()
-    assert any("employer replied" in n for n in report.notices)
-    live = {e["summary"] for e in gworld.fake.events()}
-    assert "Call Jane about the offer" in live, "the person's edit wins"
-    assert not any(title.startswith("Check in again") for title in live)
-    assert len(gworld.fake.drafts) == 2, "thank-you drafts stay"
-
-
-def test_an_expired_sync_token_means_a_full_listing_without_duplicate_effects(gworld: GoogleWorld) -> None:
-    gworld.fake.put_event(interview())
-    gworld.cycle()
-    events, drafts = len(gworld.fake.events()), len(gworld.fake.drafts)
-    gworld.fake.sync_floor = 10**6
-    gworld.fake.cancel_event("iv1")
-    report = gworld.cycle()
-    assert [m for m, p in gworld.fake.requests if m == "calendar.events.list" and "timeMin" in p][-1:], "listed in full"
-    assert any("interview cancelled" in n for n in report.notices), "the full listing shows the interview is gone"
-    assert len(gworld.fake.drafts) == drafts
-    assert len(gworld.fake.events(live=False)) == events
-
-
-def test_a_moved_interview_moves_its_follow_ups_and_a_cancelled_one_removes_them(gworld: GoogleWorld) -> None:
-    gworld.fake.put_event(interview())
-    gworld.cycle()
-
-    def check_in() -> str:
-        return str(next(e for e in gworld.our_events() if e["summary"] == "Check in with Acme")["start"]["dateTime"])
-
-    assert check_in().startswith("2026-11-26T18:00")  # 10:00 in Los Angeles, seven business days on
-    gworld.fake.put_event(interview(start=at("2026-11-16T10:00")))  # the person corrects the date
-    report = gworld.cycle()
-    assert check_in().startswith("2026-11-25T18:00")
-    assert any(a.verb == "moved" for a in report.actions)
-    gworld.fake.cancel_event("iv1")
-    report = gworld.cycle()
-    assert any("interview cancelled" in n for n in report.notices)
-    left = sorted(e["summary"] for e in gworld.our_events())
-    assert left == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past ones stay"
 
 
 def test_an_answer_that_came_while_the_history_expired_is_found_by_a_bounded_listing(gworld: GoogleWorld) -> None:
@@ -228,9 +167,9 @@ def test_only_messages_that_may_matter_are_fetched_whole(gworld: GoogleWorld) ->
     assert sorted(formats) == ["metadata", "metadata", "raw"]
 
 
-@pytest.mark.parametrize("keeps_id", [False, True], ids=["sent as a new message", "relabelled from DRAFT to SENT"])
-def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWorld, keeps_id: bool) -> None:
-    gworld.fake.sending_keeps_the_id = keeps_id
+def test_a_draft_sent_by_relabelling_it_keeps_its_id_and_is_noticed_as_sent(gworld: GoogleWorld) -> None:
+    """Sending can move a draft's message from DRAFT to SENT under the same id (a labelAdded in the history)."""
+    gworld.fake.sending_keeps_the_id = True
     gworld.fake.put_event(interview())
     gworld.cycle()
     for draft_id in list(gworld.fake.drafts):
@@ -239,8 +178,7 @@ def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(gworld: GoogleWo
     gworld.cycle()
     assert not any(e["summary"].startswith("Send thank-you") for e in gworld.fake.events())
     with gworld.store() as store:
-        items = status.overview(gworld.config(), store, gworld.now)
-    assert {s["state"] for s in items[0]["steps"] if s["step"] == "thank_you"} == {"sent"}
+        assert {e.state for e in store.effects().values() if e.step == "thank_you"} == {State.SENT}
 
 
 def test_a_thank_you_whose_subject_the_person_edited_is_noticed_when_sent(gworld: GoogleWorld) -> None:

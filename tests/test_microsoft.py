@@ -123,31 +123,20 @@ def mworld(tmp_path: Path, tls: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         assert fake.violations == [], "every request must be one Graph accepts"
 
 
-def test_a_finished_interview_gets_a_draft_per_interviewer_and_follow_up_events(mworld: MicrosoftWorld) -> None:
+def test_our_drafts_and_events_carry_their_key_where_graph_keeps_it(mworld: MicrosoftWorld) -> None:
+    """The contract suite checks what is made; here, that Graph can be asked for it again by key, and that it
+    stays out of the person's way (free time, our category)."""
     mworld.fake.put_event(interview())
-    report = mworld.cycle()
-    drafts = mworld.fake.drafts()
-    assert sorted(d.data["toRecipients"][0]["emailAddress"]["address"] for d in drafts) == [
-        "jane.doe@acme.com",
-        "raj.patel@acme.com",
-    ]
-    for draft in drafts:
+    mworld.cycle()
+    for draft in mworld.fake.drafts():
         (key,) = draft.props.values()
         assert draft.data["internetMessageHeaders"] == [{"name": "X-Interview-Followup-Key", "value": key}]
         assert draft.data["subject"] and draft.data["body"]["contentType"] == "text"
     ours = mworld.fake.events(ours=True)
-    assert sorted(e["subject"] for e in ours) == [
-        "Check in again with Acme",
-        "Check in again with Acme",
-        "Check in with Acme",
-        "Long-shot call back to Acme",
-        "Send thank-you notes for Acme",
-        "Tell your references about Acme",
-    ]
+    assert len(ours) == 6
     for event in ours:
         assert event["categories"] == [microsoft.CATEGORY] and event["showAs"] == "free"
         assert event["transactionId"].startswith(microsoft.TRANSACTION_PREFIX)
-    assert any("new interview: Acme" in n for n in report.notices)
 
 
 def test_an_idle_cycle_costs_exactly_one_calendar_and_one_mail_request_at_every_hour(mworld: MicrosoftWorld) -> None:
@@ -171,25 +160,6 @@ def test_our_own_follow_ups_coming_back_through_delta_are_not_interviews(mworld:
         assert len(store.interviews()) == 1
 
 
-def test_the_employer_reply_stops_the_sequence_and_removes_only_unmodified_upcoming_events(mworld: MicrosoftWorld) -> None:
-    mworld.fake.put_event(interview())
-    mworld.cycle()
-    mworld.now = at("2026-11-20T09:00")
-    check_in = next(e for e in mworld.fake.events(ours=True) if e["subject"] == "Check in with Acme")
-    mworld.fake.edit(check_in["id"], subject="Call Jane about the offer")
-    mworld.fake.deliver(
-        message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk on Friday.", received=mworld.now),
-        mworld.now,
-    )
-    report = mworld.cycle()
-    assert any("employer replied" in n for n in report.notices)
-    live = {e["subject"] for e in mworld.fake.events(ours=True)}
-    assert "Call Jane about the offer" in live, "the person's edit wins"
-    assert not any(title.startswith("Check in again") for title in live)
-    assert len(mworld.fake.drafts()) == 2, "thank-you drafts stay"
-    assert any("left alone because you changed it" in n for n in report.notices)
-
-
 def test_only_messages_that_may_matter_are_fetched_as_mime(mworld: MicrosoftWorld) -> None:
     mworld.fake.put_event(interview())
     mworld.cycle()
@@ -207,39 +177,14 @@ def test_only_messages_that_may_matter_are_fetched_as_mime(mworld: MicrosoftWorl
     assert not any("employer replied" in n for n in report.notices), "an out-of-office robot does not stop the sequence"
 
 
-def test_an_expired_delta_token_means_a_new_round_without_duplicate_effects(mworld: MicrosoftWorld) -> None:
+def test_follow_ups_of_a_moved_interview_are_updated_in_place_with_if_match(mworld: MicrosoftWorld) -> None:
     mworld.fake.put_event(interview())
     mworld.cycle()
-    events, drafts = len(mworld.fake.events()), len(mworld.fake.drafts())
-    mworld.fake.delta_floor = 10**6
-    mworld.fake.delete_event("iv1")
-    before = len(mworld.fake.requests)
-    report = mworld.cycle()
-    deltas = [p for r, p in mworld.fake.requests[before:] if r == "calendarView.delta"]
-    assert "$deltatoken" in deltas[0] and "startDateTime" in deltas[1], "410, then a new round over the window"
-    assert any("interview cancelled" in n for n in report.notices), "the new round shows the interview is gone"
-    assert len(mworld.fake.drafts()) == drafts
-    assert len(mworld.fake.events()) == events - 1 - 4, "the interview and its four upcoming follow-ups went; nothing doubled"
-
-
-def test_a_removed_event_cancels_the_interview_and_a_moved_one_moves_its_follow_ups(mworld: MicrosoftWorld) -> None:
-    mworld.fake.put_event(interview())
-    mworld.cycle()
-
-    def check_in() -> str:
-        return str(next(e for e in mworld.fake.events(ours=True) if e["subject"] == "Check in with Acme")["start"]["dateTime"])
-
-    assert check_in().startswith("2026-11-26T18:00")  # 10:00 in Los Angeles, seven business days on
+    ids = {e["id"] for e in mworld.fake.events(ours=True)}
     mworld.fake.put_event(interview(start=at("2026-11-16T10:00")))
-    report = mworld.cycle()
-    assert check_in().startswith("2026-11-25T18:00")
-    assert any(a.verb == "moved" for a in report.actions)
-    assert mworld.fake.count("events.update") == 4, "upcoming entries moved in place with If-Match"
-    mworld.fake.delete_event("iv1")
-    report = mworld.cycle()
-    assert any("interview cancelled" in n for n in report.notices), "@removed in the delta"
-    left = sorted(e["subject"] for e in mworld.fake.events(ours=True))
-    assert left == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the past ones stay"
+    mworld.cycle()
+    assert mworld.fake.count("events.update") == 4, "the fake refuses an update without If-Match"
+    assert {e["id"] for e in mworld.fake.events(ours=True)} == ids
 
 
 def test_a_cancelled_meeting_still_in_the_calendar_cancels_the_interview(mworld: MicrosoftWorld) -> None:
@@ -289,19 +234,6 @@ def test_the_calendar_window_slides_with_a_new_round_each_week(mworld: Microsoft
     assert "startDateTime" in delta
     with mworld.store() as store:
         assert [r.interview.event.ref for r in store.interviews()] == ["later"]
-
-
-def test_sent_thank_you_notes_are_noticed_and_the_reminder_goes(mworld: MicrosoftWorld) -> None:
-    mworld.fake.put_event(interview())
-    mworld.cycle()
-    for draft in mworld.fake.drafts():
-        mworld.fake.send_draft(draft.data["id"])
-    mworld.now = at("2026-11-17T15:00")
-    mworld.cycle()
-    assert not any(e["subject"].startswith("Send thank-you") for e in mworld.fake.events())
-    with mworld.store() as store:
-        items = status.overview(mworld.config(), store, mworld.now)
-    assert {s["state"] for s in items[0]["steps"] if s["step"] == "thank_you"} == {"sent"}
 
 
 def test_an_edited_draft_is_never_removed(mworld: MicrosoftWorld) -> None:

@@ -1,0 +1,205 @@
+"""One interface over the three backends for the contract suite: a place where a person's calendar and mail live.
+
+Each place is driven the way its person and its employer would drive it (an invitation arrives,
+the employer writes, the person edits or sends), and shows what the person sees there, by
+effect key. The local place is real files; Google and Microsoft are their loopback fakes, one
+server each for a whole test session, reset to a fresh account per place.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from conftest import World, at, message, vevent
+from fake_google import FakeGoogle, token_file
+from fake_microsoft import FakeMicrosoft
+from test_google import GoogleWorld
+from test_google import interview as google_interview
+from test_microsoft import MicrosoftWorld
+from test_microsoft import interview as microsoft_interview
+
+START = at("2026-11-17T10:00")
+"""The interview every contract test is about: Acme, with Jane Doe and Raj Patel, 10:00 to 11:00."""
+KINDS = ("local", "google", "microsoft")
+
+
+@dataclass
+class Clock:
+    """The one clock a shared fake server reads: the current place's `now`."""
+
+    place: Any = None
+
+    def __call__(self) -> datetime:
+        return self.place.now if self.place else at("2026-11-17T12:00")
+
+
+def utc(value: str) -> str:
+    """A start time as the providers write it, reduced to UTC minutes."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+
+
+class LocalPlace(World):
+    kind = "local"
+
+    def config_text(self) -> str:
+        return super().config_text().replace("    drafts:", f"    sent: {self.root}/Mail/Sent\n    drafts:")
+
+    def interview_ends(self, start: datetime = START) -> None:
+        self.write_calendar(vevent("iv-1@acme.com", start, summary="Acme - Interview for Platform Engineer"))
+
+    def cancel(self) -> None:
+        self.write_calendar()
+
+    def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
+        self.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
+
+    def drafts_by_key(self) -> Counter[str]:
+        return Counter(p.name.split(".")[1] for p in self.drafts())
+
+    def entries_by_key(self) -> dict[str, tuple[str, str]]:
+        found = {}
+        for path in self.entries():
+            text = path.read_text()
+            title = re.search(r"^SUMMARY:(.*)$", text, re.M)
+            start = re.search(r"^DTSTART[^:]*:(\d{8}T\d{4})", text, re.M)
+            assert title and start
+            stamp = datetime.strptime(start[1], "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+            found[path.stem] = (title[1].strip(), stamp.strftime("%Y-%m-%dT%H:%M"))
+        return found
+
+    def edit_entry(self, key: str, title: str) -> None:
+        path = self.root / "followups" / f"{key}.ics"
+        path.write_text(re.sub(r"^SUMMARY:.*$", f"SUMMARY:{title}", path.read_text(), count=1, flags=re.M))
+
+    def send_drafts(self) -> None:
+        """The mail client moves each draft, unchanged, to the Sent folder."""
+        sent = self.root / "Mail/Sent/cur"
+        sent.mkdir(parents=True, exist_ok=True)
+        for path in self.drafts():
+            path.rename(sent / path.name.replace(":2,D", ":2,S"))
+
+    def forget_cursors(self) -> None:
+        """A local folder has no cursor to expire: the state forgets its own instead."""
+        with self.store() as store:
+            for name in ("calendar", "mail"):
+                store.set_cursor("home", name, "")
+
+
+@dataclass
+class GooglePlace(GoogleWorld):
+    kind: str = "google"
+
+    def interview_ends(self, start: datetime = START) -> None:
+        self.fake.put_event(google_interview(start=start))
+
+    def cancel(self) -> None:
+        self.fake.cancel_event("iv1")
+
+    def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
+        self.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now), self.now)
+
+    def drafts_by_key(self) -> Counter[str]:
+        return Counter(str(m.headers["X-Interview-Followup-Key"]) for m in self.fake.draft_messages())
+
+    def entries_by_key(self) -> dict[str, tuple[str, str]]:
+        return {
+            e["extendedProperties"]["private"]["interviewFollowupKey"]: (e["summary"], utc(e["start"]["dateTime"]))
+            for e in self.our_events()
+        }
+
+    def edit_entry(self, key: str, title: str) -> None:
+        event = next(e for e in self.our_events() if e["extendedProperties"]["private"]["interviewFollowupKey"] == key)
+        self.fake.put_event({**event, "summary": title})
+
+    def send_drafts(self) -> None:
+        for draft_id in list(self.fake.drafts):
+            self.fake.send_draft(draft_id)
+
+    def forget_cursors(self) -> None:
+        self.fake.sync_floor = self.fake.history_floor = 10**6
+
+
+@dataclass
+class MicrosoftPlace(MicrosoftWorld):
+    kind: str = "microsoft"
+
+    def interview_ends(self, start: datetime = START) -> None:
+        self.fake.put_event(microsoft_interview(start=start))
+
+    def cancel(self) -> None:
+        self.fake.delete_event("iv1")
+
+    def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
+        self.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now), self.now)
+
+    def drafts_by_key(self) -> Counter[str]:
+        return Counter(next(iter(d.props.values())) for d in self.fake.drafts())
+
+    def _ours(self) -> dict[str, Any]:
+        return {next(iter(i.props.values())): i for i in self.fake.items.values() if i.props and i.folder in self.fake.calendars}
+
+    def entries_by_key(self) -> dict[str, tuple[str, str]]:
+        return {key: (i.data["subject"], utc(i.data["start"]["dateTime"])) for key, i in self._ours().items() if not i.deleted}
+
+    def edit_entry(self, key: str, title: str) -> None:
+        self.fake.edit(self._ours()[key].data["id"], subject=title)
+
+    def send_drafts(self) -> None:
+        for draft in self.fake.drafts():
+            self.fake.send_draft(draft.data["id"])
+
+    def forget_cursors(self) -> None:
+        self.fake.delta_floor = 10**6
+
+
+Place = LocalPlace | GooglePlace | MicrosoftPlace
+
+
+@dataclass
+class Servers:
+    """The session's fake servers and the clock they read."""
+
+    google: FakeGoogle
+    microsoft: FakeMicrosoft
+    clock: Clock = field(default_factory=Clock)
+
+    def place(self, kind: str, root: Path) -> Place:
+        """A fresh account of this kind: new files, or a reset fake and a new sign-in."""
+        root.mkdir(parents=True, exist_ok=True)
+        now = at("2026-11-17T12:00")
+        made: Place
+        if kind == "local":
+            for sub in ("calendar", "Mail/INBOX/new", "Mail/INBOX/cur", "Mail/INBOX/tmp", "Mail/Sent/cur", "Mail/Sent/new"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+            made = LocalPlace(root, now)
+        elif kind == "google":
+            self.google.reset()
+            token_file(root / "token.json", self.google)
+            (root / "client.json").write_text("{}")
+            made = GooglePlace(root, self.google, now)
+        else:
+            self.microsoft.reset()
+            made = MicrosoftPlace(root, self.microsoft, now)
+            made.sign_in()
+        self.clock.place = made
+        return made
+
+
+def recipients(place: Place) -> list[str]:
+    """Who our drafts are to, read from the drafts themselves."""
+    if isinstance(place, LocalPlace):
+        parsed = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in place.drafts()]
+        return sorted(str(m["To"].addresses[0].addr_spec) for m in parsed)
+    if isinstance(place, GooglePlace):
+        return sorted(str(m.headers["To"].addresses[0].addr_spec) for m in place.fake.draft_messages())
+    return sorted(d.data["toRecipients"][0]["emailAddress"]["address"] for d in place.fake.drafts())
+

@@ -1,0 +1,174 @@
+"""What every backend must do, one suite run against each (as vdirsyncer's storage tests run against every storage):
+local files, Google through its fake, Microsoft through its fake.
+
+What only one backend has (Gmail's search index, Graph's batches, paging, throttling, sign-in)
+is tested in that backend's own file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import fake_google
+import fake_microsoft
+from conftest import at
+from crash import kill_everywhere
+from interview_followup import status
+from places import KINDS, START, Clock, LocalPlace, Place, Servers, recipients
+
+FOLLOW_UPS = [
+    "Check in again with Acme",
+    "Check in again with Acme",
+    "Check in with Acme",
+    "Long-shot call back to Acme",
+    "Send thank-you notes for Acme",
+    "Tell your references about Acme",
+]
+
+
+@pytest.fixture(scope="session")
+def servers(tls: Path) -> Iterator[Servers]:
+    clock = Clock()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REQUESTS_CA_BUNDLE", str(tls))
+        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft:
+            yield Servers(google, microsoft, clock)
+
+
+@pytest.fixture(params=KINDS)
+def place(request: pytest.FixtureRequest, servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Place]:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(request.getfixturevalue("tls")))
+    made = servers.place(request.param, tmp_path / "place")
+    yield made
+    if not isinstance(made, LocalPlace):
+        assert made.fake.violations == [], "every request must be one the real API accepts"
+
+
+def titles(place: Place) -> list[str]:
+    return sorted(title for title, _ in place.entries_by_key().values())
+
+
+def key_of(place: Place, title: str) -> str:
+    return next(key for key, (found, _) in place.entries_by_key().items() if found == title)
+
+
+def test_a_finished_interview_gets_a_draft_per_interviewer_and_its_follow_ups_once(place: Place) -> None:
+    place.interview_ends()
+    report = place.cycle()
+    assert recipients(place) == ["jane.doe@acme.com", "raj.patel@acme.com"]
+    assert titles(place) == FOLLOW_UPS
+    assert any("new interview: Acme" in n for n in report.notices)
+    assert place.cycle().actions == [], "a second pass makes nothing"
+    assert sum(place.drafts_by_key().values()) == 2 and len(place.entries_by_key()) == 6
+
+
+def test_nothing_is_made_before_the_interview_ends(place: Place) -> None:
+    place.now = at("2026-11-17T10:30")
+    place.interview_ends()
+    assert place.cycle().actions == []
+    assert not place.drafts_by_key() and not place.entries_by_key()
+
+
+def test_the_employer_reply_removes_what_is_ahead_but_not_what_the_person_edited(place: Place) -> None:
+    place.interview_ends()
+    place.cycle()
+    place.now = at("2026-11-20T09:00")
+    place.edit_entry(key_of(place, "Check in with Acme"), "Call Jane about the offer")
+    place.employer_replies()
+    report = place.cycle()
+    assert any("employer replied" in n for n in report.notices)
+    assert titles(place) == ["Call Jane about the offer", "Send thank-you notes for Acme", "Tell your references about Acme"]
+    assert sum(place.drafts_by_key().values()) == 2, "thank-you drafts stay"
+
+
+def test_a_moved_interview_moves_its_follow_ups_and_a_cancelled_one_removes_those_ahead(place: Place) -> None:
+    place.interview_ends()
+    place.cycle()
+
+    def check_in() -> str:
+        return place.entries_by_key()[key_of(place, "Check in with Acme")][1]
+
+    assert check_in() == "2026-11-26T18:00", "10:00 in Los Angeles, seven business days on"
+    place.interview_ends(start=at("2026-11-16T10:00"))  # the person corrects the date
+    report = place.cycle()
+    assert check_in() == "2026-11-25T18:00"
+    assert [a.verb for a in report.actions].count("moved") == 4, "the four entries ahead, each in place"
+    place.cancel()
+    report = place.cycle()
+    assert any("interview cancelled" in n for n in report.notices)
+    assert titles(place) == ["Send thank-you notes for Acme", "Tell your references about Acme"], "only the same-day ones stay"
+
+
+def test_cursors_the_provider_forgot_mean_a_full_listing_and_no_duplicates(place: Place) -> None:
+    place.interview_ends()
+    place.cycle()
+    drafts = place.drafts_by_key()
+    place.forget_cursors()
+    place.cancel()
+    report = place.cycle()
+    assert any("interview cancelled" in n for n in report.notices), "the full listing shows the interview is gone"
+    assert place.drafts_by_key() == drafts
+    assert titles(place) == ["Send thank-you notes for Acme", "Tell your references about Acme"]
+
+
+def test_an_answer_that_came_while_the_mail_cursor_was_forgotten_is_still_found(place: Place) -> None:
+    place.interview_ends()
+    place.cycle()
+    place.now = at("2026-11-19T09:00")
+    place.employer_replies("We'd like to move forward.")
+    place.forget_cursors()
+    assert any("employer replied" in n for n in place.cycle().notices)
+    assert "Check in with Acme" not in titles(place)
+
+
+def test_sent_thank_you_notes_are_noticed_and_the_reminder_to_send_them_goes(place: Place) -> None:
+    place.interview_ends()
+    place.cycle()
+    place.send_drafts()
+    place.now = at("2026-11-17T15:00")
+    place.cycle()
+    assert "Send thank-you notes for Acme" not in titles(place)
+    assert "Tell your references about Acme" in titles(place)
+    with place.store() as store:
+        (item,) = status.overview(place.config(), store, place.now)
+    assert {s["state"] for s in item["steps"] if s["step"] == "thank_you"} == {"sent"}
+    assert place.cycle().actions == [], "nothing is made again"
+
+
+def _ends(place: Place) -> None:
+    place.interview_ends()
+
+
+def _replied(place: Place) -> None:
+    place.now = at("2026-11-18T09:00")
+    place.employer_replies()
+
+
+def _moved(place: Place) -> None:
+    place.interview_ends(start=START.replace(day=16))
+
+
+PHASES: dict[str, list[Callable[[Place], None]]] = {
+    "create": [_ends],
+    "delete": [_ends, _replied],
+    "update": [_ends, _moved],
+}
+
+
+@pytest.mark.parametrize("phase", sorted(PHASES))
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_uninterrupted_run(
+    servers: Servers, tmp_path: Path, tls: Path, monkeypatch: pytest.MonkeyPatch, kind: str, phase: str
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls))
+    kill_everywhere(
+        phase,
+        lambda name: servers.place(kind, tmp_path / name),
+        PHASES[phase],
+        lambda place: (place.drafts_by_key(), place.entries_by_key()),
+    )
+    if kind != "local":
+        assert getattr(servers, kind).violations == []
