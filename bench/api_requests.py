@@ -41,10 +41,11 @@ def measure(place: Place, label: str, quiet: bool = False) -> int:
     report = place.cycle()
     elapsed = time.perf_counter() - started
     total, calls = requests_so_far(place)
+    made = total - total_before
     detail = ", ".join(f"{name} {n}" for name, n in sorted((calls - calls_before).items()))
     if not quiet:
-        print(f"{label:<44} {total - total_before:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
-    return total - total_before
+        print(f"{label:<44} {made:>3} requests  {elapsed * 1000:>6.0f} ms  {len(report.actions)} actions  ({detail})")
+    return made
 
 
 def passes(place: Place) -> None:
