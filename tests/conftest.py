@@ -216,3 +216,17 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fake_microsoft import certificate
 
     return certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def servers(tls: Path) -> Iterator[Any]:
+    """One fake Google and one fake Microsoft for the session, reset to a fresh account for each place."""
+    import fake_google
+    import fake_microsoft
+    from places import Clock, Servers
+
+    clock = Clock()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REQUESTS_CA_BUNDLE", str(tls))
+        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft:
+            yield Servers(google, microsoft, clock)

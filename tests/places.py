@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from conftest import World, at, message, vevent
+from conftest import ME, World, at, message, vevent
 from fake_google import FakeGoogle, token_file
 from fake_microsoft import FakeMicrosoft
 from test_google import GoogleWorld
@@ -47,8 +47,29 @@ def utc(value: str) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
 
 
+def _name(person: str) -> str:
+    return person.partition(":")[0]
+
+
+def _address(person: str) -> str:
+    return person.partition(":")[2]
+
+
 class LocalPlace(World):
     kind = "local"
+    invited: dict[int, str]
+
+    def invite(self, number: int, company: str, person: str, start: datetime, cancelled: bool = False) -> None:
+        """An interview at `company` with one interviewer (`"Name:address"`), the Acme one aside."""
+        self.invited = getattr(self, "invited", {})
+        uid = f"iv-{number}@{company.lower()}.com"
+        extra = "STATUS:CANCELLED" if cancelled else ""
+        summary = f"Interview with {company}"
+        self.invited[number] = vevent(uid, start, summary=summary, organizer=person, attendees=(person,), extra=extra)
+        self.write_calendar(*self.invited.values())
+
+    def delete_draft(self, key: str) -> None:
+        next(p for p in self.drafts() if p.name.split(".")[1] == key).unlink()
 
     def config_text(self) -> str:
         return super().config_text().replace("    drafts:", f"    sent: {self.root}/Mail/Sent\n    drafts:")
@@ -60,7 +81,10 @@ class LocalPlace(World):
         self.write_calendar()
 
     def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
-        self.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
+        self.receive(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
+
+    def receive(self, raw: bytes) -> None:
+        self.deliver(raw)
 
     def drafts_by_key(self) -> Counter[str]:
         return Counter(p.name.split(".")[1] for p in self.drafts())
@@ -104,8 +128,23 @@ class GooglePlace(GoogleWorld):
     def cancel(self) -> None:
         self.fake.cancel_event("iv1")
 
+    def invite(self, number: int, company: str, person: str, start: datetime, cancelled: bool = False) -> None:
+        who = {"email": _address(person), "displayName": _name(person)}
+        attendees = [who, {"email": ME, "self": True, "responseStatus": "accepted"}]
+        event = google_interview(f"iv{number}", start, summary=f"Interview with {company}", organizer=who, attendees=attendees)
+        self.fake.put_event({**event, "status": "cancelled"} if cancelled else event)
+
+    def delete_draft(self, key: str) -> None:
+        with self.fake._lock:
+            drafts = self.fake.drafts.items()
+            draft_id = next(d for d, m in drafts if self.fake.messages[m].headers["X-Interview-Followup-Key"] == key)
+            del self.fake.messages[self.fake.drafts.pop(draft_id)]
+
     def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
-        self.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now), self.now)
+        self.receive(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
+
+    def receive(self, raw: bytes) -> None:
+        self.fake.deliver(raw, self.now)
 
     def drafts_by_key(self) -> Counter[str]:
         return Counter(str(m.headers["X-Interview-Followup-Key"]) for m in self.fake.draft_messages())
@@ -138,8 +177,24 @@ class MicrosoftPlace(MicrosoftWorld):
     def cancel(self) -> None:
         self.fake.delete_event("iv1")
 
+    def invite(self, number: int, company: str, person: str, start: datetime, cancelled: bool = False) -> None:
+        who = {"name": _name(person), "address": _address(person)}
+        attendees = [{"type": "required", "status": {"response": "none"}, "emailAddress": who}]
+        me = {"name": "Sam Lee", "address": ME}
+        attendees.append({"type": "required", "status": {"response": "accepted"}, "emailAddress": me})
+        subject = f"{'Canceled: ' if cancelled else ''}Interview with {company}"
+        event = microsoft_interview(f"iv{number}", start, subject=subject, organizer={"emailAddress": who}, attendees=attendees)
+        self.fake.put_event({**event, "isCancelled": cancelled})
+
+    def delete_draft(self, key: str) -> None:
+        with self.fake._lock:
+            del self.fake.items[next(d.data["id"] for d in self.fake.drafts() if key in d.props.values())]
+
     def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
-        self.fake.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now), self.now)
+        self.receive(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
+
+    def receive(self, raw: bytes) -> None:
+        self.fake.deliver(raw, self.now)
 
     def drafts_by_key(self) -> Counter[str]:
         return Counter(next(iter(d.props.values())) for d in self.fake.drafts())

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import fake_google
-import fake_microsoft
 from conftest import at
 from crash import kill_everywhere
 from interview_followup import status
-from places import KINDS, START, Clock, LocalPlace, Place, Servers, recipients
+from places import KINDS, START, LocalPlace, Place, Servers, recipients
 
 FOLLOW_UPS = [
     "Check in again with Acme",
@@ -27,15 +25,6 @@ FOLLOW_UPS = [
     "Send thank-you notes for Acme",
     "Tell your references about Acme",
 ]
-
-
-@pytest.fixture(scope="session")
-def servers(tls: Path) -> Iterator[Servers]:
-    clock = Clock()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REQUESTS_CA_BUNDLE", str(tls))
-        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft:
-            yield Servers(google, microsoft, clock)
 
 
 @pytest.fixture(params=KINDS)
