@@ -15,18 +15,19 @@ import email.policy
 import itertools
 import json
 import re
-import socket
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import googleapiclient
+
+import fake_server
+from fake_server import Answer
 
 DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 SCOPES = " ".join(
@@ -39,7 +40,6 @@ SCOPES = " ".join(
 )
 
 
-Answer = tuple[int, dict[str, Any], dict[str, str]]
 """Status, JSON body and extra headers of a response."""
 
 
@@ -255,7 +255,10 @@ class FakeGoogle:
                 return other.thread
         return f"t{next(self._ids)}"
 
-    def handle(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:
+    def content_type(self, body: Any) -> str:
+        return "application/json; charset=UTF-8"
+
+    def answer(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:
         if path == "/token":
             return self._token(urllib.parse.parse_qs(body.decode()))
         if path == "/auth":  # the person allows everything on the consent screen
@@ -543,49 +546,8 @@ def _end(event: dict[str, Any]) -> datetime:
 @contextmanager
 def serve(clock: Callable[[], datetime]) -> Iterator[FakeGoogle]:
     fake = FakeGoogle(clock)
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms delayed-ACK stalls
-
-        def _any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            url = urllib.parse.urlsplit(self.path)
-            try:
-                status, answer, extra = fake.handle(self.command, url.path, urllib.parse.parse_qs(url.query), self.headers, body)
-            except ConnectionAbortedError:
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            data = json.dumps(answer).encode() if status != 204 else b""
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            if data:
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # stops within 20 ms
-    thread.start()
-    try:
+    with fake_server.serve(fake):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def token_file(path: Path, fake: FakeGoogle) -> Path:

@@ -21,22 +21,20 @@ import html
 import itertools
 import json
 import re
-import socket
-import ssl
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import fake_server
+from fake_server import Answer
+
 CLIENT_ID = "3f9c1a52-7d4e-4b8a-9c61-2e5f0d7a8b13"
 TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
-Answer = tuple[int, Any, dict[str, str]]
-"""Status, JSON body (or bytes) and extra headers of a response."""
 
 # Graph v1.0 properties, from the event and message resource pages
 EVENT_PROPERTIES = {
@@ -312,6 +310,15 @@ class FakeMicrosoft:
             if in_reply_to and item.data.get("internetMessageId") == in_reply_to.strip():
                 return str(item.data["conversationId"])
         return f"AAQkConv{next(self._ids)}"
+
+    def content_type(self, body: Any) -> str:
+        return "message/rfc822" if isinstance(body, bytes) else "application/json; odata.metadata=minimal"
+
+    def answer(self, verb: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:
+        """Graph reads each query option once: the first value counts."""
+        if path.startswith("/v1.0/"):
+            self.http += 1
+        return self.handle(verb, path, {k: v[0] for k, v in query.items()}, headers, body)
 
     def handle(self, verb: str, path: str, query: dict[str, str], headers: Any, body: bytes) -> Answer:
         if "/oauth2/" in path or path.endswith("/openid-configuration"):
@@ -722,53 +729,5 @@ def certificate(directory: Path) -> Path:
 @contextmanager
 def serve(pem: Path, clock: Callable[[], datetime]) -> Iterator[FakeMicrosoft]:
     fake = FakeMicrosoft(clock)
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            url = urllib.parse.urlsplit(self.path)
-            query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
-            if url.path.startswith("/v1.0/"):
-                fake.http += 1
-            try:
-                status, answer, extra = fake.handle(self.command, url.path, query, self.headers, body)
-            except ConnectionAbortedError:
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode() if answer is not None else b""
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            if data and "Content-Type" not in extra:
-                kind = "message/rfc822" if isinstance(answer, bytes) else "application/json; odata.metadata=minimal"
-                self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PATCH = do_DELETE = _any
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    fake.url = f"https://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # stops within 20 ms
-    thread.start()
-    try:
+    with fake_server.serve(fake, pem):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
