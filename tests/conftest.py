@@ -202,6 +202,51 @@ def _summary(text: str) -> str:
     return next(line[8:] for line in text.splitlines() if line.startswith("SUMMARY:"))
 
 
+@dataclass
+class CloudWorld:
+    """An account at a provider's fake, as a person's configuration names it; each backend's tests subclass it."""
+
+    root: Path
+    fake: Any
+    now: datetime
+    extra: str = ""
+    """More YAML at the end of the account list: keys of the account, or further accounts."""
+    sleeps: list[float] = field(default_factory=list)
+
+    name = ""
+    """The account's name in the configuration."""
+
+    def account_yaml(self) -> str:
+        """The account's entry under `accounts:`, after its name."""
+        raise NotImplementedError
+
+    def open(self, config: config_module.Config) -> Any:
+        """The backend, opened as the engine would."""
+        raise NotImplementedError
+
+    def config(self) -> config_module.Config:
+        path = self.root / "config.yaml"
+        head = f"me:\n  name: Sam Lee\n  addresses: [{ME}]\n  timezone: America/Los_Angeles\nstate_dir: {self.root}/state\n"
+        account = textwrap.indent(textwrap.dedent(self.account_yaml()), "    ")
+        path.write_text(f"{head}accounts:\n  - name: {self.name}\n{account}{self.extra}")
+        return config_module.load(path).config
+
+    def store(self) -> Store:
+        return Store.open(self.root / "state" / "state.sqlite3")
+
+    def engine(self, store: Store, **options: Any) -> Engine:
+        """A new engine and connection each time, as after a restart; waits between retries are recorded, not slept."""
+        config = self.config()
+        backend = self.open(config)
+        backend.calendar.client.sleep = self.sleeps.append
+        return Engine(config, store, clock=lambda: self.now, backends={self.name: backend}, **options)
+
+    def cycle(self, **options: Any) -> Report:
+        with self.store() as store:
+            engine = self.engine(store, **options)
+            return engine.run(engine.config.accounts[0])
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     (tmp_path / "calendar").mkdir()

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ME, at, employer_answers_behind_other_mail, message, names_read
+from conftest import ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
 from fake_google import DOCUMENTS, FakeGoogle, serve, token_file
 from interview_followup import config as config_module
 from interview_followup import daemon, status
-from interview_followup.engine import Engine, Report
-from interview_followup.providers import google
-from interview_followup.store import State, Store
+from interview_followup.engine import Engine
+from interview_followup.providers import Backend, google
+from interview_followup.store import State
 
 INTERVIEWERS = [
     {"email": "jane.doe@acme.com", "displayName": "Jane Doe"},
@@ -40,51 +39,21 @@ def interview(event_id: str = "iv1", start: datetime | None = None, **extra: Any
 
 
 @dataclass
-class GoogleWorld:
-    root: Path
+class GoogleWorld(CloudWorld):
     fake: FakeGoogle
-    now: datetime
-    extra: str = ""
-    """More YAML at the end of the account list: keys of the Google account, or further accounts."""
-    sleeps: list[float] = field(default_factory=list)
+    name = "gmail"
 
-    def config(self) -> config_module.Config:
-        path = self.root / "config.yaml"
-        path.write_text(
-            textwrap.dedent(
-                f"""\
-                me:
-                  name: Sam Lee
-                  addresses: [{ME}]
-                  timezone: America/Los_Angeles
-                state_dir: {self.root}/state
-                accounts:
-                  - name: gmail
-                    type: google
-                    client_secrets: {self.root}/client.json
-                    token_file: {self.root}/token.json
-                    api_endpoint: {self.fake.url}
-                    token_uri: {self.fake.url}token
-                """
-            )
-            + self.extra
-        )
-        return config_module.load(path).config
+    def account_yaml(self) -> str:
+        return f"""\
+            type: google
+            client_secrets: {self.root}/client.json
+            token_file: {self.root}/token.json
+            api_endpoint: {self.fake.url}
+            token_uri: {self.fake.url}token
+            """
 
-    def store(self) -> Store:
-        return Store.open(self.root / "state" / "state.sqlite3")
-
-    def engine(self, store: Store, **options: Any) -> Engine:
-        """A new engine and connection each time, as after a restart; waits between retries are recorded, not slept."""
-        config = self.config()
-        backend = google.open_google(config.accounts[0], config)  # type: ignore[arg-type]
-        backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
-        return Engine(config, store, clock=lambda: self.now, backends={"gmail": backend}, **options)
-
-    def cycle(self, **options: Any) -> Report:
-        with self.store() as store:
-            engine = self.engine(store, **options)
-            return engine.run(engine.config.accounts[0])
+    def open(self, config: config_module.Config) -> Backend:
+        return google.open_google(config.accounts[0], config)  # type: ignore[arg-type]
 
     def our_events(self) -> list[dict[str, Any]]:
         return [e for e in self.fake.events() if "extendedProperties" in e]

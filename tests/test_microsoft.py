@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ME, at, employer_answers_behind_other_mail, message, names_read
+from conftest import ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
 from fake_microsoft import CLIENT_ID, EVENT_PROPERTIES, MESSAGE_PROPERTIES, FakeMicrosoft, serve
 from interview_followup import config as config_module
 from interview_followup import daemon, status
-from interview_followup.engine import Engine, Report
-from interview_followup.providers import microsoft, microsoft_auth
+from interview_followup.engine import Engine
+from interview_followup.providers import Backend, microsoft, microsoft_auth
 from interview_followup.providers.microsoft import MicrosoftAccount
-from interview_followup.store import Store
 
 
 def _person(name: str, address: str, response: str = "none", kind: str = "required") -> dict[str, Any]:
@@ -53,36 +51,21 @@ MAIL = ["batch", "messages.delta", "messages.delta"]
 
 
 @dataclass
-class MicrosoftWorld:
-    root: Path
+class MicrosoftWorld(CloudWorld):
     fake: FakeMicrosoft
-    now: datetime
-    extra: str = ""
-    """More YAML at the end of the account list: keys of the Microsoft account, or further accounts."""
-    sleeps: list[float] = field(default_factory=list)
+    name = "outlook"
 
-    def config(self) -> config_module.Config:
-        path = self.root / "config.yaml"
-        path.write_text(
-            textwrap.dedent(
-                f"""\
-                me:
-                  name: Sam Lee
-                  addresses: [{ME}]
-                  timezone: America/Los_Angeles
-                state_dir: {self.root}/state
-                accounts:
-                  - name: outlook
-                    type: microsoft
-                    client_id: {CLIENT_ID}
-                    token_cache: {self.root}/msal.json
-                    authority: {self.fake.authority}
-                    graph_endpoint: {self.fake.graph}
-                """
-            )
-            + self.extra
-        )
-        return config_module.load(path).config
+    def account_yaml(self) -> str:
+        return f"""\
+            type: microsoft
+            client_id: {CLIENT_ID}
+            token_cache: {self.root}/msal.json
+            authority: {self.fake.authority}
+            graph_endpoint: {self.fake.graph}
+            """
+
+    def open(self, config: config_module.Config) -> Backend:
+        return microsoft.open_microsoft(self.account(), config)
 
     def account(self) -> MicrosoftAccount:
         account = self.config().accounts[0]
@@ -93,21 +76,6 @@ class MicrosoftWorld:
         """What `auth microsoft` does, with the person entering the code at once."""
         account = self.account()
         return microsoft_auth.sign_in(account, microsoft_auth.FileKeeper(self.root / "msal.json"), browser=False, say=print)
-
-    def store(self) -> Store:
-        return Store.open(self.root / "state" / "state.sqlite3")
-
-    def engine(self, store: Store, **options: Any) -> Engine:
-        """A new engine and connection each time, as after a restart; waits between retries are recorded, not slept."""
-        config = self.config()
-        backend = microsoft.open_microsoft(self.account(), config)
-        backend.calendar.client.sleep = self.sleeps.append  # type: ignore[attr-defined]
-        return Engine(config, store, clock=lambda: self.now, backends={"outlook": backend}, **options)
-
-    def cycle(self, **options: Any) -> Report:
-        with self.store() as store:
-            engine = self.engine(store, **options)
-            return engine.run(engine.config.accounts[0])
 
     def graph_requests(self, since: int = 0) -> list[str]:
         return [route for route, _ in self.fake.requests[since:]]
