@@ -202,6 +202,10 @@ def _summary(text: str) -> str:
     return next(line[8:] for line in text.splitlines() if line.startswith("SUMMARY:"))
 
 
+IDLE_HOURS = sorted({*range(0, 30, 4), 5, 6, 7})
+"""Hours after the interview (Tue 12:00) to look at an idle pass: each side of the 18:00 reminder, and the next day."""
+
+
 @dataclass
 class CloudWorld:
     """An account at a provider's fake, as a person's configuration names it; each backend's tests subclass it."""

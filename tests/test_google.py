@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
+from conftest import IDLE_HOURS, ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
 from fake_google import DOCUMENTS, FakeGoogle, serve, token_file
 from interview_followup import config as config_module
 from interview_followup import daemon, status
@@ -224,7 +224,7 @@ def test_follow_ups_removed_and_needed_again_are_revived_with_if_match(gworld: G
 def test_an_idle_pass_costs_two_requests_at_every_hour_before_and_after_the_evening_reminder(gworld: GoogleWorld) -> None:
     gworld.fake.put_event(interview())
     gworld.cycle()
-    for hour in range(30):
+    for hour in IDLE_HOURS:
         gworld.now = at("2026-11-17T12:00") + timedelta(hours=hour)
         gworld.cycle()
         before = len(gworld.fake.requests)

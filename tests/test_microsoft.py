@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
+from conftest import IDLE_HOURS, ME, CloudWorld, at, employer_answers_behind_other_mail, message, names_read
 from fake_microsoft import CLIENT_ID, EVENT_PROPERTIES, MESSAGE_PROPERTIES, FakeMicrosoft, serve
 from interview_followup import config as config_module
 from interview_followup import daemon, status
@@ -110,7 +110,7 @@ def test_our_drafts_and_events_carry_their_key_where_graph_keeps_it(mworld: Micr
 def test_an_idle_cycle_costs_exactly_one_calendar_and_one_mail_request_at_every_hour(mworld: MicrosoftWorld) -> None:
     mworld.fake.put_event(interview())
     mworld.cycle()
-    for hour in range(30):  # before the evening reminder (sent notes are watched for) and after it
+    for hour in IDLE_HOURS:  # before the evening reminder (sent notes are watched for) and after it
         mworld.now = at("2026-11-17T12:00") + timedelta(hours=hour)
         mworld.cycle()
         before, tokens, http = len(mworld.fake.requests), mworld.fake.token_requests, mworld.fake.http
