@@ -282,6 +282,7 @@ def _describe(error: Any, lines: dict[tuple[Any, ...], int], name: str) -> str:
     dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
     kind = error["type"]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
+        where = f"{name}:{lines.get((*loc, 'type'), lines.get(probe, 1))}"
         return f"{where}: {dotted}.type: use one of {', '.join(ACCOUNT_TYPES)}"
     if kind == "extra_forbidden":
         parent = account if account and len(loc) == 3 else _model_at(loc[:-1])
