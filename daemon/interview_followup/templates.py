@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import untrusted
@@ -43,6 +43,7 @@ class Templates:
         self._steps = steps
         self._zone = zone
         self._table = table
+        self._titles: dict[str, Template] = {}
 
     @classmethod
     def from_config(cls, config: Config, table: tuple[StepRow, ...] = STEPS) -> Templates:
@@ -98,7 +99,9 @@ class Templates:
     def _title(self, row: StepRow, values: dict[str, Any]) -> str:
         source = settings_of(self._steps, row).title
         try:
-            return untrusted.line(self._env.from_string(source).render(values), 200)
+            if source not in self._titles:  # compiled once: every pass renders the titles of the entries ahead
+                self._titles[source] = self._env.from_string(source)
+            return untrusted.line(self._titles[source].render(values), 200)
         except TemplateError as exc:
             raise UserError(f"playbook.steps.{row.settings}.title: {exc}") from None
 
