@@ -521,6 +521,20 @@ class FakeGoogle:
             return _error(404, "notFound", "Requested entity was not found.")
         return 200, self._draft(p["id"], p.get("format", "full")), {}
 
+    def _gmail_users_drafts_update(self, p: dict[str, Any], data: dict[str, Any], _: Any) -> Answer:
+        """Gmail replaces the draft's message with a new one: a new message id, in the same thread when it replies."""
+        if p["id"] not in self.drafts:
+            return _error(404, "notFound", "Requested entity was not found.")
+        old = self.messages.pop(self.drafts[p["id"]])
+        raw = base64.urlsafe_b64decode(data["message"]["raw"] + "==")
+        message = Message(f"m{next(self._ids)}", raw, {"DRAFT"}, old.thread, self._now_ms())
+        self.messages[message.id] = message
+        self.history.append((next(self._sequence), message.id, {"DRAFT"}, "messageAdded"))
+        self.drafts[p["id"]] = message.id
+        answer = self._draft(p["id"])
+        answer["message"]["labelIds"] = ["DRAFT"]
+        return 200, answer, {}
+
     def _gmail_users_drafts_delete(self, p: dict[str, Any], _: Any, __: Any) -> Answer:
         if p["id"] not in self.drafts:
             return _error(404, "notFound", "Requested entity was not found.")

@@ -387,6 +387,7 @@ class FakeMicrosoft:
         ("POST", r"/me/messages", "messages.create"),
         ("GET", r"/me/messages/(?P<id>[^/]+)/\$value", "messages.mime"),
         ("GET", r"/me/messages/(?P<id>[^/]+)", "messages.get"),
+        ("PATCH", r"/me/messages/(?P<id>[^/]+)", "messages.update"),
         ("DELETE", r"/me/messages/(?P<id>[^/]+)", "messages.delete"),
     )
 
@@ -421,10 +422,12 @@ class FakeMicrosoft:
         first_round = route == "calendarView.delta" and not {"$deltatoken", "$skiptoken"} & set(query)
         if first_round and not {"startDateTime", "endDateTime"} <= set(query):
             return "startDateTime and endDateTime are required"
-        if route in ("events.create", "events.update", "messages.create"):
-            writable = MESSAGE_WRITABLE if route == "messages.create" else EVENT_WRITABLE
+        if route in ("events.create", "events.update", "messages.create", "messages.update"):
+            writable = MESSAGE_WRITABLE if route.startswith("messages") else EVENT_WRITABLE
             if route == "events.update":
                 writable = writable - {"transactionId"}  # fixed when the event is created
+            if route == "messages.update":
+                writable = writable - {"internetMessageHeaders"}  # only when the message is created
             unknown = set(data) - writable
             if unknown:
                 return f"properties {sorted(unknown)} cannot be written"
@@ -682,6 +685,20 @@ class FakeMicrosoft:
     def _messages_mime(self, c: Call) -> Answer:
         item = self._live(c.match, {"inbox"})
         return (200, item.raw, {}) if item else _error(404, "ErrorItemNotFound")
+
+    def _messages_update(self, c: Call) -> Answer:
+        """Graph updates the writable properties given; a message that was sent is no longer editable."""
+        item = self._live(c.match, {"drafts", "inbox", "sentitems"})
+        if item is None:
+            return _error(404, "ErrorItemNotFound")
+        if not self._precondition(item, c.headers):
+            return _error(412, "ErrorIrresolvableConflict")
+        if not item.data.get("isDraft") and set(c.data) & {"body", "toRecipients"}:
+            return _error(400, "ErrorInvalidRequest", "Only draft messages can be updated this way.")
+        item.data.update(c.data)
+        item.data["bodyPreview"] = str(item.data["body"].get("content", ""))[:255]
+        self._touch(item)
+        return 200, self._public(item), {}
 
     def _messages_delete(self, c: Call) -> Answer:
         return self._delete(c.match, c.headers, {"drafts", "inbox"})

@@ -80,7 +80,7 @@ def test_a_moved_interview_moves_its_follow_ups_and_a_cancelled_one_removes_thos
     def check_in() -> str:
         return place.entries_by_key()[key_of(place, "Check in with Acme")][1]
 
-    assert check_in() == "2026-11-26T18:00", "10:00 in Los Angeles, seven business days on"
+    assert check_in() == "2026-11-27T18:00", "10:00 in Los Angeles, seven business days on, Thanksgiving skipped"
     place.interview_ends(start=at("2026-11-16T10:00"))  # the person corrects the date
     report = place.cycle()
     assert check_in() == "2026-11-25T18:00"

@@ -63,18 +63,19 @@ def test_check_ins_land_on_business_days_at_the_configured_hour(world: World) ->
         effects = store.effects()
     first = next(e for e in effects.values() if e.step == "first_check_in")
     local = first.due.astimezone(at("2026-11-17T00:00").tzinfo)
-    assert (local.date(), local.hour) == (date(2026, 11, 26), 10)  # 7 business days after Tue 17 Nov
+    # 7 business days after Tue 17 Nov; the time zone's country (US) gives the holidays: Thanksgiving is skipped
+    assert (local.date(), local.hour) == (date(2026, 11, 27), 10)
 
 
-def test_public_holidays_are_skipped_when_a_country_is_set(world: World) -> None:
+def test_holidays_can_be_switched_off(world: World) -> None:
     world.extra_config = "playbook: {}\n"
-    text = world.config_text().replace("timezone: America/Los_Angeles", "timezone: America/Los_Angeles\n  holidays: US")
+    text = world.config_text().replace("timezone: America/Los_Angeles", "timezone: America/Los_Angeles\n  holidays: none")
     world.config_path.write_text(text)
     world.write_calendar(INTERVIEW)
     world.cycle()
     with world.store() as store:
         first = next(e for e in store.effects().values() if e.step == "first_check_in")
-    assert first.due.astimezone(at("2026-11-17T00:00").tzinfo).date() == date(2026, 11, 27)  # Thanksgiving skipped
+    assert first.due.astimezone(at("2026-11-17T00:00").tzinfo).date() == date(2026, 11, 26)  # weekends only
 
 
 def test_an_out_of_office_reply_changes_nothing(world: World) -> None:
@@ -370,7 +371,7 @@ def check_in_days(world: World) -> list[date]:
 def test_an_out_of_office_reply_with_a_return_date_moves_the_check_ins_after_it(world: World) -> None:
     world.write_calendar(INTERVIEW)
     world.cycle()
-    assert check_in_days(world) == [date(2026, 11, 26), date(2026, 12, 3), date(2026, 12, 10)]
+    assert check_in_days(world) == [date(2026, 11, 27), date(2026, 12, 4), date(2026, 12, 11)]
     world.now = at("2026-11-18T09:00")
     ooo = message(
         "Jane Doe <jane.doe@acme.com>",

@@ -15,7 +15,7 @@ from interview_followup.config import Steps
 from interview_followup.model import Event, Interview, Person
 from interview_followup.replies import MessageKind, classify
 from interview_followup.steps import STEPS, Step
-from interview_followup.templates import NOTE_PLACEHOLDER, Templates
+from interview_followup.templates import PLACEHOLDER, Sender, Templates
 
 UTC = timezone.utc
 START = datetime(2026, 11, 17, 18, tzinfo=UTC)
@@ -28,7 +28,7 @@ def interview(*people: Person, company: str = "Acme", role: str = "") -> Intervi
 
 
 def templates(folder: Path | None = None) -> Templates:
-    return Templates(folder, {"name": "Sam Lee", "email": ME, "signature": "Sam · +1 555 0100"}, Steps(), UTC)
+    return Templates(folder, Sender("Sam Lee", ME, "Sam · +1 555 0100"), Steps(), UTC)
 
 
 def thank_you(person: Person, ordinal: int = 0) -> Step:
@@ -53,7 +53,7 @@ def test_colleagues_get_three_different_wordings() -> None:
 def test_a_draft_has_a_personal_line_or_a_marked_placeholder() -> None:
     jane = Person("jane@acme.com", "Jane Doe")
     assert "the quilting exhibition" in build(jane, interview(jane), note="the quilting exhibition").get_content()
-    assert NOTE_PLACEHOLDER in build(jane, interview(jane)).get_content()
+    assert PLACEHOLDER["en"] in build(jane, interview(jane)).get_content()
 
 
 def test_names_with_line_breaks_cannot_add_headers() -> None:

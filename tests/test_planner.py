@@ -15,7 +15,7 @@ from interview_followup.model import Event, Interview, Kind, Person
 from interview_followup.planner import Change, Verb
 from interview_followup.playbook import Settings
 from interview_followup.store import EffectRecord, InterviewRecord, State
-from interview_followup.templates import Templates
+from interview_followup.templates import Sender, Templates
 
 ZONE = ZoneInfo("America/Los_Angeles")
 START = datetime(2026, 11, 17, 10, tzinfo=ZONE)
@@ -23,7 +23,7 @@ END = START + timedelta(hours=1)
 PEOPLE = (Person("jane@acme.com", "Jane Doe"), Person("raj@acme.com", "Raj Patel"))
 INTERVIEW = Interview("iv", "home", Event("u1", "Acme interview", START, END), "acme.com", "Acme", "Engineer", PEOPLE)
 SETTINGS = Settings(Steps(), ZONE, Workdays())
-TEMPLATES = Templates(None, {"name": "Sam Lee", "email": "sam@example.net", "signature": ""}, Steps(), ZONE)
+TEMPLATES = Templates(None, Sender("Sam Lee", "sam@example.net"), Steps(), ZONE)
 RECORD = InterviewRecord(INTERVIEW, "calendar", START - timedelta(days=3))
 EVERYTHING_MADE_AT_THE_END = [
     "create call_back",

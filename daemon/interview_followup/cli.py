@@ -18,8 +18,10 @@ from .demo import make as make_demo
 from .engine import Engine, utc_now
 from .errors import UserError
 from .explain import explain
+from .language import LANGUAGES
 from .providers.registry import BACKENDS
-from .store import InterviewRecord, Store, exclusive
+from .steps import STEPS
+from .store import InterviewRecord, State, Store, exclusive
 
 
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
@@ -93,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("interview", help=which)
     note.add_argument("text", nargs="?", help="goes into the thank-you drafts not yet written")
     note.add_argument("--decision-date", type=_day, metavar="YYYY-MM-DD", help="when the employer said they will decide")
+    note.add_argument("--language", choices=LANGUAGES, help="the language of this interview's drafts and reminders")
     for name, text in (
         ("replied", "mark that the employer answered: stop the follow-ups"),
         ("resume", "undo a stop that was wrong"),
@@ -243,10 +246,12 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
     record = _find_interview(store, args.interview)
     interview_id = record.interview.id
     if args.command == "note":
-        if args.text is None and args.decision_date is None:
-            raise UserError("give a note text, --decision-date, or both")
-        store.set_note(interview_id, args.text, args.decision_date)
-        print(f"Saved for {record.interview.company or interview_id}; drafts not yet written will use it.")
+        if args.text is None and args.decision_date is None and args.language is None:
+            raise UserError("give a note text, --decision-date or --language")
+        store.set_note(interview_id, args.text, args.decision_date, args.language)
+        print(f"Saved for {record.interview.company or interview_id}.")
+        if args.text is not None or args.language is not None:
+            print(_rewrites(store, record))
     elif args.command == "replied":
         store.stop_interview(interview_id, clock(), "marked as answered by you")
         print(f"Stopped the follow-ups for {record.interview.company or interview_id}; upcoming entries go at the next pass.")
@@ -254,6 +259,24 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
         store.stop_interview(interview_id, None, None)
         print(f"Resumed the follow-ups for {record.interview.company or interview_id}.")
     return 0
+
+
+def _rewrites(store: Store, record: InterviewRecord) -> str:
+    """What becomes of the thank-you drafts already written: the next pass rewrites those the person left as they were."""
+    rewritable = {row.name for row in STEPS if row.rewritable}
+    written = [
+        e for e in store.effects(interview_id=record.interview.id).values() if e.step in rewritable and e.state is State.DONE
+    ]
+    if not written:
+        return "The thank-you drafts are not written yet: they will use it."
+    older = sum(1 for e in written if not e.content)
+    lines = [
+        f"{len(written) - older} thank-you draft(s) already in your Drafts are written again with it at the next pass,"
+        " except any you have edited: those stay as you left them (`status` then shows which)."
+    ]
+    if older:
+        lines.append(f"{older} draft(s) written by an earlier version are left as they are: add the note there by hand.")
+    return "\n".join(lines)
 
 
 def _find_interview(store: Store, needle: str) -> InterviewRecord:

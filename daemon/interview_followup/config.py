@@ -17,11 +17,31 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from . import schema, untrusted
+from .dates import Workdays, country_of
 from .errors import UserError
+from .language import LANGUAGES
 from .providers.registry import BACKENDS
-from .schema import APP, AccountSettings, Clock, Duration, Offset, Strict, UserPath
+from .schema import APP, AccountSettings, Clock, Duration, MonthDay, Offset, Strict, UserPath
 
 ENV_CONFIG = "INTERVIEW_FOLLOWUP_CONFIG"
+NO_HOLIDAYS = ("none", "")
+
+class Reference(Strict):
+    """Someone an employer may call about you: listed in the reminder to tell them."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    about: str = ""
+    """How they know you: `former manager at Initech`."""
+
+
+class QuietPeriod(Strict):
+    """From one day of the year to another (`12-24` to `01-01`, across the new year when the end comes first)."""
+
+    start: MonthDay = "12-24"
+    end: MonthDay = "01-01"
+
 
 class Me(Strict):
     name: str = ""
@@ -30,6 +50,22 @@ class Me(Strict):
     timezone: str | None = None
     signature: str = ""
     holidays: str | None = None
+    """A country (`DE`, `US-CA`) whose public holidays are not business days; by default the time zone's country."""
+    quiet: list[QuietPeriod] = Field(default_factory=lambda: [QuietPeriod()])
+    """Spans of the year when nobody is called or written to; by default the year-end break."""
+    language: str | None = None
+    """The drafts' language when an invitation does not say clearly: en, de, fr, es, nl, it or pt."""
+    references: list[Reference] = Field(default_factory=list, max_length=10)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        base = value.strip().lower().replace("_", "-").partition("-")[0]
+        if base not in LANGUAGES:
+            raise ValueError(f"no built-in templates for {value!r}; use one of {', '.join(LANGUAGES)}")
+        return base
 
     @field_validator("addresses")
     @classmethod
@@ -62,6 +98,8 @@ class Me(Strict):
     def _holidays(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if value.strip().lower() in NO_HOLIDAYS:
+            return "none"
         country, _, subdiv = value.upper().partition("-")
         supported = holidays.list_supported_countries()
         if country not in supported:
@@ -89,6 +127,7 @@ class EntryStep(Strict):
     at: Clock = "10:00"
     after: Offset = "0 days"
     title: str = ""
+    """Replaces the title the template's first line gives, in every language."""
 
 
 class CheckInsStep(EntryStep):
@@ -108,12 +147,12 @@ class DraftStep(Strict):
 
 class Steps(Strict):
     thank_you: ThankYouStep = ThankYouStep()
-    thank_you_reminder: EntryStep = EntryStep(at="18:00", title="Send thank-you notes for {{ company }}")
-    references: EntryStep = EntryStep(at="17:30", title="Tell your references about {{ company }}")
-    first_check_in: FirstCheckInStep = FirstCheckInStep(after="7 business days", title="Check in with {{ company }}")
-    weekly_check_ins: CheckInsStep = CheckInsStep(title="Check in again with {{ company }}")
+    thank_you_reminder: EntryStep = EntryStep(at="18:00")
+    references: EntryStep = EntryStep(at="17:30")
+    first_check_in: FirstCheckInStep = FirstCheckInStep(after="7 business days")
+    weekly_check_ins: CheckInsStep = CheckInsStep()
     status_email: DraftStep = DraftStep()
-    call_back: EntryStep = EntryStep(after="2 months", title="Long-shot call back to {{ company }}")
+    call_back: EntryStep = EntryStep(after="2 months")
 
 
 class Playbook(Strict):
@@ -164,6 +203,13 @@ class Config(Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.me.timezone) if self.me.timezone else system_zone()
+
+    @property
+    def workdays(self) -> Workdays:
+        """Business days as configured; with no `me.holidays`, those of the time zone's country."""
+        country = self.me.holidays if self.me.holidays is not None else country_of(self.zone)
+        quiet = tuple((q.start, q.end) for q in self.me.quiet)
+        return Workdays(None if country == "none" else country, quiet)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ ALL_DAY_ENDS_AT = time(17, 0)
 
 @dataclass(frozen=True)
 class Workdays:
-    """Weekends and, when a country is set, its public holidays are not business days."""
+    """Weekends, the country's public holidays and the quiet periods (the year-end break) are not business days."""
 
     country: str | None = None
+    quiet: tuple[tuple[str, str], ...] = ()
+    """(`MM-DD`, `MM-DD`) spans, both days included; one whose end comes first runs across the new year."""
 
     @cached_property
     def _holidays(self) -> _holidays.HolidayBase | None:
@@ -29,7 +31,13 @@ class Workdays:
         return _holidays.country_holidays(country, subdiv=subdiv or None)
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and (self._holidays is None or day not in self._holidays)
+        if day.weekday() >= 5 or self.is_quiet(day):
+            return False
+        return self._holidays is None or day not in self._holidays
+
+    def is_quiet(self, day: date) -> bool:
+        mark = f"{day:%m-%d}"
+        return any(start <= mark <= end if start <= end else (mark >= start or mark <= end) for start, end in self.quiet)
 
     def on_or_after(self, day: date) -> date:
         while not self.is_business_day(day):
@@ -42,6 +50,21 @@ class Workdays:
             if self.is_business_day(day):
                 count -= 1
         return day
+
+
+def country_of(zone: ZoneInfo) -> str | None:
+    """The country of an IANA time zone (tz database's zone.tab), where the holidays library knows it."""
+    from importlib.resources import files
+
+    try:
+        table = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return None
+    for row in table.splitlines():
+        fields = row.split("\t")
+        if len(fields) >= 3 and fields[2] == zone.key:
+            return fields[0] if fields[0] in _holidays.list_supported_countries() else None
+    return None
 
 
 def shift(day: date, offset: str, workdays: Workdays) -> date:

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from . import domains, untrusted
-from .model import Event, Person
+from . import domains, language, names, untrusted
+from .model import Attendee, Event, Person
 
 _STRONG = [
     r"interview(s|ed|ing)?",
@@ -76,6 +76,23 @@ _ROLE_SUMMARY = re.compile(
     re.I,
 )
 _SEPARATORS = re.compile(r"\s+(?:-|–|—|\||<>|x|/|@)\s+|:\s+")
+_JOB_TITLE = re.compile(
+    r"(?<!\w)(engineer|developer|analyst|manager|designer|scientist|architect|consultant|specialist|lead|director|intern"
+    r"|internship|associate|administrator|officer|researcher|product owner|accountant|assistant|technician|programmer"
+    r"|sre|devops|head of|vp|editor|writer|counsel|nurse|teacher|ingenieur|entwickler|berater|leiter|referent"
+    r"|sachbearbeiter|werkstudent|praktikum|architekt|ingénieur|développeu[rs]e?|chef de projet|analyste|responsable"
+    r"|chargée?|stagiaire|directeur|directrice|ingenier[oa]|desarrollador|analista|jef[ea]|gerente|consultor|becari[oa]"
+    r"|ontwikkelaar|medewerker|adviseur|stagiair|sviluppatore|ingegnere|desenvolvedor|engenheir[oa]|estagiári[oa])",
+    re.I,
+)
+_GENDER_MARK = re.compile(r"\s*\((?:[mwfdhx]\s*/\s*){1,3}[mwfdhx]\s*\)|\s*\(all genders?\)", re.I)
+"""`(m/w/d)`, `(h/f)`: the notice German and French job titles carry; not part of the role."""
+_COORDINATING = re.compile(
+    r"\b(coordinator|co-ordinator|scheduler|scheduling|talent acquisition|recruiting operations|executive assistant"
+    r"|people team|koordinator(in)?|assistenz|personalabteilung|chargée? de recrutement|coordinad(or|ora))\b",
+    re.I,
+)
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()./-]{6,18}\d(?!\w)")
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -109,6 +126,9 @@ class Verdict:
     """Shared mailboxes on the invitation (recruiting@, an ATS tenant): never thanked, but someone to write to."""
     informational: bool = False
     """An informational interview: a thank-you is usual, asking about a decision is not."""
+    coordinators: tuple[Person, ...] = ()
+    """Who arranged the interview without taking part in it."""
+    language: str = ""
 
 
 _STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
@@ -185,6 +205,10 @@ def detect(event: Event, rules: Rules) -> Verdict:
     else:
         reasons.append("no employer domain: only free-mail or scheduler addresses")
 
+    people = [_described(p, description) for p in people if not domains.is_robot(p.email)]
+    coordinators = _coordinators(event, people, description)
+    if coordinators:
+        reasons.append(f"arranged by {', '.join(c.email for c in coordinators)}, who is not on the panel: a shorter note")
     company = _company(summary, employer)
     note = _NOTE.search(description)
     decision = _DECISION.search(description)
@@ -198,13 +222,15 @@ def detect(event: Event, rules: Rules) -> Verdict:
         reasons=tuple(reasons),
         employer=employer,
         company=company,
-        role=_role(summary, description),
-        interviewers=() if recorded else tuple(p for p in people if not domains.is_robot(p.email)),
+        role=_role(summary, description, company, people),
+        interviewers=() if recorded else tuple(p for p in people if p not in coordinators),
+        coordinators=() if recorded else coordinators,
         note=untrusted.text(note[1], 1000) if note else "",
         decision_date=_date(decision[1]) if decision else None,
         suggestion=suggestion,
         contacts=contacts,
         informational=informational is not None,
+        language=language.detect(summary, description) or "",
     )
 
 
@@ -233,6 +259,47 @@ def _people(event: Event, rules: Rules) -> tuple[list[Person], tuple[Person, ...
             name = ""
         (shared if domains.is_role_mailbox(email) else seen)[email] = Person(email=email, name=name)
     return list(seen.values()), tuple(shared.values())[:3]
+
+
+def _coordinators(event: Event, people: list[Person], description: str) -> tuple[Person, ...]:
+    """Those who arranged the interview but do not sit on it: marked non-participants, or the organizer when the
+    invitation calls them a coordinator, or names the others but not them. Someone must be left to interview."""
+    roles = {a.email: a.role.upper() for a in event.attendees if isinstance(a, Attendee)}
+    found = [p for p in people if roles.get(p.email) == "NON-PARTICIPANT"]
+    organizer = next((p for p in people if event.organizer and p.email == event.organizer.email), None)
+    if organizer and organizer not in found:
+        others = [p for p in people if p is not organizer]
+        if _COORDINATING.search(f"{organizer.name} {organizer.about}") or (
+            others and any(_mentioned(p, description) for p in others) and not _mentioned(organizer, description)
+        ):
+            found.append(organizer)
+    return tuple(found) if len(found) < len(people) else ()
+
+
+def _mentioned(person: Person, text: str) -> bool:
+    name = names.parse(person.name, person.email)
+    return bool(name.given) and re.search(rf"(?<!\w){re.escape(name.given)}(?!\w)", text[:3000]) is not None
+
+
+def _described(person: Person, description: str) -> Person:
+    """What the invitation says of someone on a line naming them: `Priya Raman (Head of Data)`, a phone number."""
+    name = names.parse(person.name, person.email)
+    keys = [re.escape(k) for k in (name.whole, name.given, person.email) if k]
+    if not keys:
+        return person
+    about, phone = person.about, person.phone
+    for line in description[:5000].splitlines():
+        mention = re.search(rf"(?<!\w)({'|'.join(keys)})(?!\w)", line, re.I)
+        if not mention:
+            continue
+        rest = line[mention.end() : mention.end() + 100]
+        number = _PHONE.search(rest)
+        if number and not phone and not re.search(r"dial|meeting id|conference|pin|passcode|einwahl", line, re.I):
+            phone = untrusted.line(number[0], 30)
+        title = re.match(r"\s*(?:\(([^)]{2,80})\)|[,–—-]\s+([^,;.()\n]{2,60}))", _PHONE.sub("", rest))
+        if title and not about:
+            about = untrusted.line((title[1] or title[2]).strip(" ,;·"), 80)
+    return Person(person.email, person.name, phone=phone, about=about)
 
 
 def _is_current_employer(domain: str, rules: Rules) -> bool:
@@ -293,9 +360,17 @@ def _company(summary: str, employer: str | None) -> str:
     return label.replace("-", " ").title() if label else ""
 
 
-def _role(summary: str, description: str) -> str:
-    match = _ROLE_LINE.search(description) or _ROLE_SUMMARY.search(summary)
-    return untrusted.line(match[1], 120) if match else ""
+def _role(summary: str, description: str, company: str, people: list[Person]) -> str:
+    """A `Role:` line, `… for the X role`, or the part of the title that names a job (`Senior Data Analyst`)."""
+    found = [m[1] for m in (_ROLE_LINE.search(description), _ROLE_SUMMARY.search(summary)) if m]
+    found += [part for part in _SEPARATORS.split(summary) if _JOB_TITLE.search(part)]
+    taken = {company.lower(), *(p.name.lower() for p in people if p.name)}
+    for candidate in found:
+        role = _GENDER_MARK.sub("", _STRONG_RE.sub("", candidate)).strip(" -–—:|()[]")
+        role = re.sub(r"^(the|a|an|for|für|pour|para|als)\s+", "", role, flags=re.I)
+        if role and role.lower() not in taken and len(role) > 1:
+            return untrusted.line(role, 120)
+    return ""
 
 
 def _date(text: str) -> date | None:

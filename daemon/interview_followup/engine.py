@@ -17,7 +17,6 @@ from datetime import datetime, timedelta, timezone
 
 from . import detect, ics, planner, playbook, replies
 from .config import Account, Config
-from .dates import Workdays
 from .executor import Action, Executor
 from .model import Event, InboundMessage, Interview, Person, interview_id
 from .providers import Backend, CalendarChanges, Window
@@ -57,7 +56,7 @@ def rules_from(config: Config) -> detect.Rules:
 
 def settings_from(config: Config, table: tuple[StepRow, ...] = STEPS) -> playbook.Settings:
     return playbook.Settings(
-        config.playbook.steps, config.zone, Workdays(config.me.holidays), config.playbook.entry_minutes, table
+        config.playbook.steps, config.zone, config.workdays, config.playbook.entry_minutes, table
     )
 
 
@@ -140,6 +139,8 @@ class Engine:
                     suggestion=verdict.suggestion,
                     contacts=verdict.contacts,
                     informational=verdict.informational,
+                    coordinators=verdict.coordinators,
+                    language=verdict.language,
                 )
                 present.add(interview.id)
                 previous = known.get(interview.id)

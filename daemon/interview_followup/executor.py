@@ -80,6 +80,12 @@ class Executor:
             return replace(effect, state=State.DELETING), lambda: remove(effect.key, expected)
         step = change.target
         assert step is not None
+        if change.verb is Verb.REWRITE:
+            effect, draft = change.effect, change.draft
+            assert effect is not None and effect.fingerprint is not None and draft is not None
+            raw, expected = mail.build_draft(step.key, self.me, draft, step.materialize_at), effect.fingerprint
+            rewriting = replace(effect, state=State.UPDATING, content=change.wording)
+            return rewriting, lambda: mailbox.update_draft(step.key, raw, expected)
         if change.verb is Verb.UPDATE:
             effect, entry = change.effect, change.entry
             assert effect is not None and effect.fingerprint is not None and entry is not None
@@ -91,7 +97,7 @@ class Executor:
         if change.draft is not None:
             raw = mail.build_draft(step.key, self.me, change.draft, step.materialize_at)
             resumed = change.resumed
-            intent = replace(intent, message_id=mail.message_id(step.key, self.me))
+            intent = replace(intent, message_id=mail.message_id(step.key, self.me), content=change.wording)
             return intent, lambda: mailbox.create_draft(step.key, raw, step.materialize_at, resumed)
         entry = change.entry
         assert entry is not None

@@ -202,6 +202,7 @@ def _event(uid: str, component: Any, zone: ZoneInfo, recurrence_id: str | None) 
         organizer=organizer,
         attendees=tuple(a for a in (_attendee(value) for value in attendees[:200]) if a),
         own_key=untrusted.line(component[KEY_PROPERTY], 64) if KEY_PROPERTY in component else None,
+        link=untrusted.link(_values(component, "URL")[0]) or untrusted.link(_values(component, "LOCATION")[0]),
     )
 
 

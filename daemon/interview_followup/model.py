@@ -12,6 +12,9 @@ from enum import Enum
 class Person:
     email: str
     name: str = ""
+    phone: str = field(default="", kw_only=True)
+    about: str = field(default="", kw_only=True)
+    """What the invitation says of them: `hiring manager`, `Head of Data`."""
 
     @property
     def domain(self) -> str:
@@ -44,6 +47,8 @@ class Event:
     """Set when this program created the event (its effect key)."""
     ref: str | None = None
     """The provider's own id, where a deletion is reported by that id rather than by the UID."""
+    link: str = ""
+    """Where the person can open the event (the provider's page for it, or the invitation's URL)."""
 
     @property
     def identity(self) -> str:
@@ -71,6 +76,10 @@ class Interview:
     """Shared mailboxes on the invitation: never thanked, written to when no person is known."""
     informational: bool = False
     """An informational interview: thanks, but no asking about a decision."""
+    coordinators: tuple[Person, ...] = ()
+    """People who organised the interview without taking part: thanked for arranging it, and asked about the status."""
+    language: str = ""
+    """What the invitation is written in (`language.detect`), when it says clearly."""
 
     @property
     def start(self) -> datetime:

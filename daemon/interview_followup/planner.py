@@ -25,11 +25,18 @@ from .templates import Templates
 class Verb(str, Enum):
     CREATE = "create"
     UPDATE = "move"
+    REWRITE = "rewrite"
     DELETE = "remove"
     MARK_SENT = "mark sent"
 
 
-PAST = {Verb.CREATE: "created", Verb.UPDATE: "moved", Verb.DELETE: "removed", Verb.MARK_SENT: "noticed sent"}
+PAST = {
+    Verb.CREATE: "created",
+    Verb.UPDATE: "moved",
+    Verb.REWRITE: "rewrote",
+    Verb.DELETE: "removed",
+    Verb.MARK_SENT: "noticed sent",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class Change:
     """The journal's record of it, when there is one."""
     entry: EntryPayload | None = None
     draft: Draft | None = None
+    wording: str = ""
+    """For a draft: a digest of the person's words in it (their note, their language), to see when they change."""
 
     @property
     def resumed(self) -> bool:
@@ -188,8 +197,12 @@ def _bring_about(
         return _made(Verb.CREATE, record, step, effect, "finishing what an earlier pass began", now, settings, templates)
     if effect.state is State.DELETING:
         return Change(Verb.DELETE, step.key, step.name, step.kind, interview, "finishing a removal", step, effect)
+    rewritable = step.kind is Kind.DRAFT and step.row.rewritable and bool(effect.content)
+    changed = effect.state is State.DONE and _wording(record, templates)[2] != effect.content
+    if rewritable and (effect.state is State.UPDATING or changed):
+        return _made(Verb.REWRITE, record, step, effect, "your note or language for it changed", now, settings, templates)
     if effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
-        entry = templates.entry(step, interview, settings.entry_minutes)
+        entry = templates.entry(step, interview, settings.entry_minutes, record.language)
         if effect.state is State.UPDATING or digest(entry) != effect.content:
             return Change(Verb.UPDATE, step.key, step.name, step.kind, interview, "its time or text changed", step, effect, entry)
     return None
@@ -207,11 +220,18 @@ def _made(
 ) -> Change:
     interview = record.interview
     if step.kind is Kind.DRAFT:
-        note = record.user_note or interview.note
-        draft = templates.draft(step, interview, note, now.astimezone(settings.zone).date())
-        return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, draft=draft)
-    entry = templates.entry(step, interview, settings.entry_minutes)
+        note, speak, wording = _wording(record, templates)
+        draft = templates.draft(step, interview, note, now.astimezone(settings.zone).date(), speak)
+        return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, draft=draft, wording=wording)
+    entry = templates.entry(step, interview, settings.entry_minutes, record.language)
     return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, entry)
+
+
+def _wording(record: InterviewRecord, templates: Templates) -> tuple[str, str, str]:
+    """The note and the language a draft is written with, and their digest."""
+    note = record.user_note or record.interview.note
+    speak = templates.language(record.interview, record.language)
+    return note, speak, hashlib.sha256(f"{note}\0{speak}".encode()).hexdigest()[:16]
 
 
 def _why_not_wanted(record: InterviewRecord, progress: playbook.Progress) -> str:

@@ -86,3 +86,14 @@ class AccountSettings(Strict):
     def written(self) -> list[Path]:
         """Folders the daemon writes to, for the systemd unit's ReadWritePaths."""
         return []
+
+
+def _month_day(value: object) -> str:
+    text = str(value).strip()
+    match = re.match(r"^(\d{1,2})-(\d{1,2})$", text)
+    if not match or not (1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31):
+        raise ValueError('use a month and a day like "12-24"')
+    return f"{int(match[1]):02d}-{int(match[2]):02d}"
+
+
+MonthDay = Annotated[str, BeforeValidator(_month_day)]

@@ -29,6 +29,7 @@ REMINDER_GAP = timedelta(minutes=15)
 
 class StepName(str, Enum):
     THANK_YOU = "thank_you"
+    THANKS_FOR_ARRANGING = "thanks_for_arranging"
     THANK_YOU_REMINDER = "thank_you_reminder"
     REFERENCES = "references"
     FIRST_CHECK_IN = "first_check_in"
@@ -97,12 +98,17 @@ def each_interviewer_at_the_end(t: Timeline, settings: Any) -> list[When]:
     return [When(t.end, t.end, person, ordinal) for ordinal, person in enumerate(people)]
 
 
+def each_coordinator_at_the_end(t: Timeline, settings: Any) -> list[When]:
+    people = sorted(t.interview.coordinators, key=lambda p: p.email)
+    return [When(t.end, t.end, person, ordinal) for ordinal, person in enumerate(people)]
+
+
 def the_same_evening(t: Timeline, settings: Any) -> list[When]:
     return [When(max(local(t.day, settings.at, t.zone), t.end + REMINDER_GAP), t.end)]
 
 
 def the_same_evening_if_there_is_someone_to_thank(t: Timeline, settings: Any) -> list[When]:
-    return the_same_evening(t, settings) if t.interview.interviewers else []
+    return the_same_evening(t, settings) if t.interview.interviewers or t.interview.coordinators else []
 
 
 def the_first_check_in(t: Timeline, settings: Any) -> list[When]:
@@ -157,6 +163,8 @@ class StepRow:
     """Removed when no longer wanted (entries only while ahead); a thank-you draft always stays."""
     until_sent: str | None = None
     """Not wanted once every draft of this step went out."""
+    rewritable: bool = False
+    """A draft written again when the person's note or language for the interview changes, unless they edited it."""
 
 
 STEPS: tuple[StepRow, ...] = (
@@ -169,6 +177,18 @@ STEPS: tuple[StepRow, ...] = (
         stays_after_stop=True,
         after_informational=True,
         undoable=False,
+        rewritable=True,
+    ),
+    StepRow(
+        StepName.THANKS_FOR_ARRANGING,
+        Kind.DRAFT,
+        each_coordinator_at_the_end,
+        "thank_you",
+        ("thanks_for_arranging.txt",),
+        stays_after_stop=True,
+        after_informational=True,
+        undoable=False,
+        rewritable=True,
     ),
     StepRow(
         StepName.THANK_YOU_REMINDER,

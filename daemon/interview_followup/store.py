@@ -52,6 +52,9 @@ _MIGRATIONS = [
     ALTER TABLE messages ADD COLUMN thread TEXT;
     CREATE TABLE sign_in (account TEXT PRIMARY KEY, problem TEXT NOT NULL, since TEXT NOT NULL);
     """,
+    """
+    ALTER TABLE interviews ADD COLUMN language TEXT;
+    """,
 ]
 
 
@@ -99,6 +102,8 @@ class InterviewRecord:
     decision_date: date | None = None
     away_until: date | None = None
     """An employer's out-of-office reply said they are back on this day."""
+    language: str | None = None
+    """The drafts' language as the person chose it (`note --language`), over what the invitation speaks."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +306,9 @@ class Store:
         )
         return [Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"]) for r in rows]
 
-    def set_note(self, interview_id: str, note: str | None, decision: date | None) -> None:
+    def set_note(self, interview_id: str, note: str | None, decision: date | None, language: str | None = None) -> None:
+        if language is not None:
+            self._db.execute("UPDATE interviews SET language=? WHERE id=?", (language, interview_id))
         if note is not None:
             self._db.execute("UPDATE interviews SET user_note=? WHERE id=?", (note, interview_id))
         if decision is not None:
@@ -437,7 +444,7 @@ def _dumps(interview: Interview) -> str:
 
 
 def _person(data: dict[str, Any] | None) -> Person | None:
-    return Person(data["email"], data["name"]) if data else None
+    return Person(**data) if data else None
 
 
 def _loads(text: str) -> Interview:
@@ -458,6 +465,7 @@ def _loads(text: str) -> Interview:
             "event": event,
             "interviewers": tuple(Person(**p) for p in data["interviewers"]),
             "contacts": tuple(Person(**p) for p in data.get("contacts", [])),
+            "coordinators": tuple(Person(**p) for p in data.get("coordinators", [])),
             "reasons": tuple(data["reasons"]),
             "decision_date": date.fromisoformat(data["decision_date"]) if data["decision_date"] else None,
         }
@@ -479,6 +487,7 @@ def _interview_record(row: sqlite3.Row) -> InterviewRecord:
         user_note=row["user_note"],
         decision_date=date.fromisoformat(row["decision_date"]) if row["decision_date"] else None,
         away_until=date.fromisoformat(row["away_until"]) if row["away_until"] else None,
+        language=row["language"],
     )
 
 

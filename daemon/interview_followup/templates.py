@@ -1,4 +1,4 @@
-"""Rendering drafts and entries from templates in a sandbox.
+"""Rendering drafts and entries from templates in a sandbox, in the language of the interview.
 
 Templates come from the package or the user's folder; everything from a calendar or a mailbox
 is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
@@ -7,16 +7,26 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import untrusted
+from . import language, names, untrusted
 from .errors import UserError
 from .model import Draft, EntryPayload, Event, Interview, Kind, Person
 from .steps import STEPS, Step, StepRow, settings_of
@@ -24,16 +34,54 @@ from .steps import STEPS, Step, StepRow, settings_of
 if TYPE_CHECKING:
     from .config import Config, Steps
 
-NOTE_PLACEHOLDER = (
-    "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]"
-)
+BUILTIN = "builtin"
+"""The prefix of the package's own templates, so that a person's file of the same name wins."""
+PLACEHOLDER = {
+    "en": "[[ ADD A PERSONAL LINE: a moment from the conversation, or an interest you share. Delete this line before sending. ]]",
+    "de": "[[ PERSÖNLICHEN SATZ EINFÜGEN: ein Moment aus dem Gespräch oder ein gemeinsames Interesse. "
+    "Diese Zeile vor dem Senden löschen. ]]",
+    "fr": "[[ AJOUTEZ UNE PHRASE PERSONNELLE : un moment de l'entretien ou un intérêt commun. "
+    "Supprimez cette ligne avant l'envoi. ]]",
+    "es": "[[ AÑADA UNA FRASE PERSONAL: un momento de la conversación o un interés en común. "
+    "Borre esta línea antes de enviar. ]]",
+    "nl": "[[ VOEG EEN PERSOONLIJKE ZIN TOE: een moment uit het gesprek of een gedeelde interesse. "
+    "Verwijder deze regel voor het versturen. ]]",
+    "it": "[[ AGGIUNGA UNA FRASE PERSONALE: un momento del colloquio o un interesse in comune. "
+    "Cancelli questa riga prima di inviare. ]]",
+    "pt": "[[ ACRESCENTE UMA FRASE PESSOAL: um momento da conversa ou um interesse em comum. "
+    "Apague esta linha antes de enviar. ]]",
+}
+"""Where the personal line goes when there is no note: marked so that nobody sends it as it is."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The person the drafts speak for, as the configuration describes them."""
+
+    name: str
+    email: str
+    signature: str = ""
+    language: str = "en"
+    """Their own language: drafts use it when the invitation does not say clearly."""
+    references: tuple[Person, ...] = ()
+
+    @property
+    def sign_off(self) -> str:
+        """The lines under the closing words: the name once, even when the signature starts with it."""
+        first = self.signature.strip().partition("\n")[0]
+        if self.name and self.name.lower() in first.lower():
+            return self.signature.strip()
+        return "\n".join(part for part in (self.name, self.signature.strip()) if part)
 
 
 class Templates:
+    """Each template is looked up in the interview's language: the person's folder first (`de/thank_you_1.txt`,
+    then `thank_you_1.txt`, which serves every language), then the built-in ones."""
+
     def __init__(
-        self, folder: Path | None, me: dict[str, str], steps: Steps, zone: ZoneInfo, table: tuple[StepRow, ...] = STEPS
+        self, folder: Path | None, me: Sender, steps: Steps, zone: ZoneInfo, table: tuple[StepRow, ...] = STEPS
     ) -> None:
-        loaders: list[Any] = [PackageLoader("interview_followup", "templates")]
+        loaders: list[Any] = [PrefixLoader({BUILTIN: PackageLoader("interview_followup", "templates")})]
         if folder:
             loaders.insert(0, FileSystemLoader(str(folder)))
         self._env = ImmutableSandboxedEnvironment(
@@ -47,40 +95,47 @@ class Templates:
 
     @classmethod
     def from_config(cls, config: Config, table: tuple[StepRow, ...] = STEPS) -> Templates:
-        me = {
-            "name": untrusted.line(config.me.name),
-            "email": config.me.addresses[0] if config.me.addresses else "",
-            "signature": untrusted.text(config.me.signature, 1000),
-        }
-        return cls(config.playbook.templates, me, config.playbook.steps, config.zone, table)
+        me = config.me
+        sender = Sender(
+            untrusted.line(me.name),
+            me.addresses[0] if me.addresses else "",
+            untrusted.text(me.signature, 1000),
+            me.language or "en",
+            tuple(Person(r.email, r.name, phone=r.phone, about=r.about) for r in me.references),
+        )
+        return cls(config.playbook.templates, sender, config.playbook.steps, config.zone, table)
 
-    def draft(self, step: Step, interview: Interview, note: str, today: date) -> Draft:
-        contact = step.recipient or _main_contact(interview)
+    def language(self, interview: Interview, override: str | None = None) -> str:
+        return language.choose(override, interview.language, self._me.language)
+
+    def draft(self, step: Step, interview: Interview, note: str, today: date, speak: str | None = None) -> Draft:
+        contact = step.recipient or main_contact(interview)
         if contact is None:
             raise ValueError("a draft needs a recipient")
-        values = self._values(interview, note, today)
-        values["interviewer"] = values["contact"] = _person(contact)
-        subject, body = self._message(step.template, values)
+        values = self._values(interview, note, today, self.language(interview, speak))
+        values["interviewer"] = values["contact"] = self._person(contact, values["language"])
+        subject, body = self._message(self._pick(step, values["language"]), values)
         return Draft(contact, subject, body)
 
-    def entry(self, step: Step, interview: Interview, minutes: int) -> EntryPayload:
-        values = self._values(interview, "", None)
-        title = self._title(step.row, values)
-        description = self._render(step.template, values).strip() + "\n"
+    def entry(self, step: Step, interview: Interview, minutes: int, speak: str | None = None) -> EntryPayload:
+        values = self._values(interview, "", None, self.language(interview, speak), step.ordinal)
+        title, description = self._titled(self._pick(step, values["language"]), values, step.row)
         return EntryPayload(step.key, title, description, step.due, step.due + timedelta(minutes=minutes))
 
     def check(self) -> list[str]:
-        """Render every template and title with sample data; the problems, one line each."""
+        """Render every template and title with sample data, in every language; the problems, one line each."""
         sample = _sample_interview()
-        values = self._values(sample, "", None)
-        values["interviewer"] = values["contact"] = _person(sample.interviewers[0])
         renders: list[Callable[[], object]] = []
-        for row in self._table:
-            if row.kind is Kind.DRAFT:
-                renders.extend(partial(self._message, name, values) for name in row.templates)
-            else:
-                renders.extend(partial(self._render, name, values) for name in row.templates)
-                renders.append(partial(self._title, row, values))
+        for speak in language.LANGUAGES:
+            values = self._values(sample, "", None, speak)
+            values["interviewer"] = values["contact"] = self._person(sample.interviewers[0], speak)
+            for row in self._table:
+                for ordinal in range(len(row.templates)):
+                    step = Step("sample", row, sample.end, sample.end, sample.interviewers[0], ordinal)
+                    if row.kind is Kind.DRAFT:
+                        renders.append(partial(self._message, self._pick(step, speak), values))
+                    else:
+                        renders.append(partial(self._titled, self._pick(step, speak), values, row))
         problems = []
         for render in renders:
             try:
@@ -89,15 +144,49 @@ class Templates:
                 problems.append(str(exc))
         return list(dict.fromkeys(problems))
 
+    def _pick(self, step: Step, speak: str) -> str:
+        """The step's template in this language; where a language has fewer variants, they take turns."""
+        for prefix in (f"{speak}/", "", f"{BUILTIN}/{speak}/", f"{BUILTIN}/en/"):
+            present = [name for name in step.row.templates if self._exists(prefix + name)]
+            if present:
+                return prefix + present[step.ordinal % len(present)]
+        return f"{BUILTIN}/en/{step.template}"
+
+    def _exists(self, name: str) -> bool:
+        try:
+            self._env.get_template(name)
+        except TemplateNotFound:
+            return False
+        except TemplateError:
+            return True  # it exists; rendering it reports the mistake
+        return True
+
     def _message(self, name: str, values: dict[str, Any]) -> tuple[str, str]:
         """A draft template's subject (its first line) and body."""
-        subject, _, body = self._render(name, values).partition("\n")
-        if not subject.lower().startswith("subject:"):
-            raise UserError(f"template {name}: the first line must be `Subject: ...`")
-        return untrusted.line(subject[8:], 300), body.strip("\n") + "\n"
+        head, _, body = self._render(name, values).partition("\n")
+        if not head.lower().startswith("subject:"):
+            raise UserError(f"template {_shown(name)}: the first line must be `Subject: ...`")
+        return untrusted.line(head[8:], 300), body.strip("\n") + "\n"
+
+    def _titled(self, name: str, values: dict[str, Any], row: StepRow) -> tuple[str, str]:
+        """An entry's title and description: the title configured for the step wins over the template's first
+        line (`Title: ...`), which a template may then leave out."""
+        configured = self._title(row, values)
+        text = self._render(name, values)
+        head, _, rest = text.partition("\n")
+        if head.lower().startswith("title:"):
+            text = rest
+        elif not configured:
+            raise UserError(
+                f"template {_shown(name)}: the first line must be `Title: ...`, or set playbook.steps.{row.settings}.title"
+            )
+        return configured or untrusted.line(head[6:], 200), text.strip() + "\n"
 
     def _title(self, row: StepRow, values: dict[str, Any]) -> str:
-        source = settings_of(self._steps, row).title
+        """The configured title, when there is one: it wins over the template's."""
+        source = getattr(settings_of(self._steps, row), "title", "")
+        if not source:
+            return ""
         try:
             if source not in self._titles:  # compiled once: every pass renders the titles of the entries ahead
                 self._titles[source] = self._env.from_string(source)
@@ -110,39 +199,71 @@ class Templates:
             return self._env.get_template(name).render(values)
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
-            where = f"{name}:{line}" if line else name
+            where = f"{_shown(name)}:{line}" if line else _shown(name)
             raise UserError(f"template {where}: {exc.message or exc}") from None
 
-    def _values(self, interview: Interview, note: str, today: date | None) -> dict[str, Any]:
-        day = interview.start.astimezone(self._zone)
-        contacts = [_person(p) for p in interview.interviewers]
+    def _values(self, interview: Interview, note: str, today: date | None, speak: str, ordinal: int = 0) -> dict[str, Any]:
+        from babel.dates import format_date  # loaded when a draft or an entry is written, not at start-up
+
+        locale = speak if speak in language.LANGUAGES else "en"
+        day = interview.start.astimezone(self._zone).date()
+        me = self._me
         return {
-            "me": self._me,
+            "language": speak,
+            "ordinal": ordinal,
+            "me": {
+                "name": me.name,
+                "email": me.email,
+                "signature": me.signature,
+                "sign_off": me.sign_off,
+                "references": [self._person(p, speak) for p in me.references],
+            },
             "company": untrusted.line(interview.company, 80),
             "role": untrusted.line(interview.role, 120),
-            "interview_date": f"{day:%A} {day.day} {day:%B %Y}",
-            "interview_day_phrase": "today" if day.date() == today else f"on {day:%A}",
-            "note": untrusted.text(note, 2000) if note else NOTE_PLACEHOLDER,
-            "contacts": contacts,
+            "interview_date": format_date(day, "long", locale=locale),
+            "interview_weekday": format_date(day, "EEEE", locale=locale),
+            "interview_today": day == today,
+            "interview_link": untrusted.link(interview.event.link),
+            "informational": interview.informational,
+            "note": untrusted.text(note, 2000) if note else PLACEHOLDER.get(speak, PLACEHOLDER["en"]),
+            "contacts": [self._person(p, speak) for p in contacts_of(interview)],
+        }
+
+    @staticmethod
+    def _person(person: Person, speak: str) -> dict[str, str]:
+        name = names.parse(person.name, person.email)
+        label = f"{name.whole} <{person.email}>" if name.whole and person.email else name.whole or person.email
+        details = " · ".join(untrusted.line(part, 120) for part in (person.about, person.phone) if part)
+        return {
+            "name": name.whole,
+            "given_name": name.given,
+            "family_name": name.family,
+            "email": person.email,
+            "phone": untrusted.line(person.phone, 40),
+            "about": untrusted.line(person.about, 120),
+            "greeting": names.call(name, speak) if name.known else "",
+            "salutation": names.salutation(name, speak),
+            "label": f"{label} ({details})" if details else label,
         }
 
 
-def _person(person: Person) -> dict[str, str]:
-    name = untrusted.line(person.name, 100)
-    return {
-        "name": name,
-        "email": person.email,
-        "greeting": name.split()[0] if name else "Hiring Team",
-        "label": f"{name} <{person.email}>" if name else person.email,
-    }
+def contacts_of(interview: Interview) -> tuple[Person, ...]:
+    """Everyone a reminder lists: those who interviewed, who arranged it, and shared mailboxes."""
+    return (*interview.interviewers, *interview.coordinators, *interview.contacts)
 
 
-def _main_contact(interview: Interview) -> Person | None:
-    """The organizer when they interviewed, else the first interviewer, else a shared mailbox."""
+def main_contact(interview: Interview) -> Person | None:
+    """Whom a status e-mail asks: the organizer when they interviewed, else who arranged the interview, else
+    the first interviewer, else a shared mailbox."""
     organizer = interview.event.organizer
     if organizer and any(p.email == organizer.email for p in interview.interviewers):
-        return organizer
-    return next(iter((*interview.interviewers, *interview.contacts)), None)
+        return next(p for p in interview.interviewers if p.email == organizer.email)
+    return next(iter((*interview.coordinators, *interview.interviewers, *interview.contacts)), None)
+
+
+def _shown(name: str) -> str:
+    """A template's name as the person knows it: `de/thank_you_1.txt (built in)`."""
+    return f"{name.removeprefix(BUILTIN + '/')} (built in)" if name.startswith(BUILTIN + "/") else name
 
 
 def _sample_interview() -> Interview:

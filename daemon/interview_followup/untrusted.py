@@ -45,3 +45,12 @@ def address(value: object) -> str | None:
         candidate = candidate[7:]
     candidate = candidate.strip().strip("<>").lower()
     return candidate if _ADDRESS.match(candidate) and ".." not in candidate else None
+
+
+_LINK = re.compile(r"https://[^\s<>\"'\x00-\x1f]{1,2000}", re.I)
+
+
+def link(value: object) -> str:
+    """The first https address in a value, or nothing: a link a reminder can offer without running anything."""
+    found = _LINK.search(str(value or "")[:10_000])
+    return found[0].rstrip(").,;") if found else ""

@@ -146,6 +146,10 @@ class Mailbox(Protocol):
 
     def delete_draft(self, key: str, expected: str) -> Outcome: ...
 
+    def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
+        """Replace the draft's text while it is as we last saw it (`expected`); an edited one is `MODIFIED`."""
+        ...
+
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """The keys of those drafts that were sent (a message with their Message-ID or key, or to their
         recipient since then, is among the sent mail)."""

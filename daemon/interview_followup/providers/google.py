@@ -173,6 +173,7 @@ class GoogleCalendar:
             organizer=organizer,
             attendees=tuple(a for a in (_attendee(data) for data in (item.get("attendees") or [])[:200]) if a),
             own_key=untrusted.line(private[KEY_PROPERTY], 64) if KEY_PROPERTY in private else None,
+            link=untrusted.link(item.get("htmlLink")),
         )
 
     def _moment(self, value: dict[str, Any]) -> tuple[datetime, bool]:
@@ -404,6 +405,20 @@ class Gmail:
             return Outcome.MODIFIED
         status, _ = self.client.call(self.users.drafts().delete(userId="me", id=draft_id), allow=(404,))
         return Outcome.MISSING if status == 404 else Outcome.DONE
+
+    def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
+        """Replaced only while it is still the message we wrote: Gmail gives every edit a new message id."""
+        draft_id = expected.partition(" ")[0]
+        status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="minimal"), allow=(404,))
+        if status == 404:
+            return Outcome.MISSING
+        if _fingerprint(current) != expected:
+            return Outcome.MODIFIED
+        body = {"id": draft_id, "message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
+        status, made = self.client.call(self.users.drafts().update(userId="me", id=draft_id, body=body), allow=(404,))
+        if status == 404:
+            return Outcome.MISSING
+        return Stored(str(made["id"]), _fingerprint(made), str(made["message"].get("threadId") or "") or None)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """Answered from what this pass's history request saw arrive in Sent, so it costs no request (Gmail

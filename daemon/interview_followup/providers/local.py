@@ -284,6 +284,19 @@ class LocalMailbox:
         with writing(self.drafts):
             return _delete_if_unchanged(self._find(key), expected)
 
+    def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
+        with writing(self.drafts):
+            path = self._find(key)
+            if path is None:
+                return Outcome.MISSING
+            current = digest(path.read_bytes())
+            if current == digest(raw):  # an earlier pass wrote it and was cut short before its journal
+                return Stored(path.name, current)
+            if current != expected:
+                return Outcome.MODIFIED
+            write_atomically(path, raw, temporary=self.drafts / "tmp" / f"{path.name.partition(':')[0]}.rewrite")
+            return Stored(path.name, digest(raw))
+
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         if self.sent_folder is None or not drafts:
             return set()

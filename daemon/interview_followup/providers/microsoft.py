@@ -195,6 +195,7 @@ class OutlookCalendar:
             if transaction.startswith(TRANSACTION_PREFIX)
             else None,
             ref=untrusted.line(item["id"], 1024),
+            link=untrusted.link(item.get("webLink")),
         )
 
     def _moment(self, value: dict[str, Any], all_day: bool) -> datetime:
@@ -358,6 +359,24 @@ class OutlookMail:
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Outlook gives an edited draft a new changeKey, and a sent one is no longer a draft: both stay."""
         return _delete(self.client, "messages", expected)
+
+    def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
+        """Its subject and text replaced, guarded like a removal: an edited or sent draft stays as it is."""
+        ref, _, change = expected.partition(" ")
+        reply = self.client.call("GET", f"/me/messages/{ref}", params={"$select": "changeKey,isDraft"}, allow=(404,))
+        if reply.status == 404:
+            return Outcome.MISSING
+        if reply.body.get("changeKey") != change or not reply.body.get("isDraft", True):
+            return Outcome.MODIFIED
+        message = _message(key, raw)
+        body = {"subject": message["subject"], "body": message["body"]}
+        headers = {"If-Match": str(reply.body.get("@odata.etag") or f'W/"{change}"'), "Prefer": PREFER}
+        updated = self.client.call("PATCH", f"/me/messages/{ref}", body=body, headers=headers, allow=(404, 412))
+        if updated.status == 404:
+            return Outcome.MISSING
+        if updated.status == 412:
+            return Outcome.MODIFIED
+        return Stored(ref, _fingerprint({**updated.body, "id": ref}), str(updated.body.get("conversationId") or "") or None)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """Answered from what this pass's Sent Items delta saw, so it costs no request of its own."""
