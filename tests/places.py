@@ -47,6 +47,12 @@ def utc(value: str) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
 
 
+def _text(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    body = parsed.get_body(("plain",))  # type: ignore[attr-defined]
+    return str(body.get_content()) if body else ""
+
+
 def _name(person: str) -> str:
     return person.partition(":")[0]
 
@@ -88,6 +94,13 @@ class LocalPlace(World):
 
     def drafts_by_key(self) -> Counter[str]:
         return Counter(p.name.split(".")[1] for p in self.drafts())
+
+    def draft_texts(self) -> dict[str, str]:
+        return {p.name.split(".")[1]: _text(p.read_bytes()) for p in self.drafts()}
+
+    def edit_draft(self, key: str) -> None:
+        path = next(p for p in self.drafts() if p.name.split(".")[1] == key)
+        path.write_bytes(path.read_bytes() + b"\r\nEdited.\r\n")
 
     def entries_by_key(self) -> dict[str, tuple[str, str]]:
         found = {}
@@ -149,6 +162,13 @@ class GooglePlace(GoogleWorld):
     def drafts_by_key(self) -> Counter[str]:
         return Counter(str(m.headers["X-Interview-Followup-Key"]) for m in self.fake.draft_messages())
 
+    def draft_texts(self) -> dict[str, str]:
+        return {str(m.headers["X-Interview-Followup-Key"]): _text(m.raw) for m in self.fake.draft_messages()}
+
+    def edit_draft(self, key: str) -> None:
+        drafts = self.fake.drafts.items()
+        self.fake.edit_draft(next(d for d, m in drafts if self.fake.messages[m].headers["X-Interview-Followup-Key"] == key))
+
     def entries_by_key(self) -> dict[str, tuple[str, str]]:
         return {
             e["extendedProperties"]["private"]["interviewFollowupKey"]: (e["summary"], utc(e["start"]["dateTime"]))
@@ -198,6 +218,13 @@ class MicrosoftPlace(MicrosoftWorld):
 
     def drafts_by_key(self) -> Counter[str]:
         return Counter(next(iter(d.props.values())) for d in self.fake.drafts())
+
+    def draft_texts(self) -> dict[str, str]:
+        return {next(iter(d.props.values())): str(d.data["body"]["content"]) for d in self.fake.drafts()}
+
+    def edit_draft(self, key: str) -> None:
+        draft = next(d for d in self.fake.drafts() if key in d.props.values())
+        self.fake.edit(draft.data["id"], body={"contentType": "text", "content": draft.data["body"]["content"] + "\nEdited."})
 
     def _ours(self) -> dict[str, Any]:
         return {next(iter(i.props.values())): i for i in self.fake.items.values() if i.props and i.folder in self.fake.calendars}

@@ -140,10 +140,17 @@ def _moved(place: Place) -> None:
     place.interview_ends(start=START.replace(day=16))
 
 
+def _noted(place: Place) -> None:
+    with place.store() as store:
+        (record,) = store.interviews()
+        store.set_note(record.interview.id, "We both race sailboats.", None, "fr")
+
+
 PHASES: dict[str, list[Callable[[Place], None]]] = {
     "create": [_ends],
     "delete": [_ends, _replied],
     "update": [_ends, _moved],
+    "rewrite": [_ends, _noted],
 }
 
 
@@ -157,7 +164,32 @@ def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_unint
         phase,
         lambda name: servers.place(kind, tmp_path / name),
         PHASES[phase],
-        lambda place: (place.drafts_by_key(), place.entries_by_key()),
+        lambda place: (place.drafts_by_key(), place.entries_by_key(), place.draft_texts()),
     )
     if kind != "local":
         assert getattr(servers, kind).violations == []
+
+
+def test_a_note_rewrites_the_thank_you_drafts_the_person_has_not_edited(place: Place) -> None:
+    """A note added after the interview, when a person remembers what to say, reaches the drafts still as written."""
+    place.interview_ends()
+    place.cycle()
+    edited, untouched = sorted(place.draft_texts())
+    place.edit_draft(edited)
+    with place.store() as store:
+        (record,) = store.interviews()
+        store.set_note(record.interview.id, "We both race sailboats on Lake Union.", None)
+    report = place.cycle()
+    after = place.draft_texts()
+    assert "We both race sailboats on Lake Union." in after[untouched] and "[[ ADD A PERSONAL LINE" not in after[untouched]
+    assert "sailboats" not in after[edited] and "Edited." in after[edited], "the person's edit wins"
+    assert any(str(a).startswith("rewrote thank you") for a in report.actions)
+    assert any("left alone because you changed it: draft thank you" in n for n in report.notices)
+    assert sum(place.drafts_by_key().values()) == 2 and place.cycle().actions == []
+
+    with place.store() as store:
+        store.set_note(record.interview.id, None, None, "de")
+    place.cycle()
+    after = place.draft_texts()
+    assert after[untouched].startswith("Guten Tag") and "sailboats" in after[untouched], "the language chosen for it"
+    assert "Edited." in after[edited] and not after[edited].startswith("Guten Tag")

@@ -184,13 +184,20 @@ def test_wording_only_in_the_description_needs_an_outside_organisation() -> None
 WORLD = [line.split("\t") for line in (DATA / "ics/world/expected.tsv").read_text().splitlines()[1:]]
 
 
-@pytest.mark.parametrize(("name", "interview", "interviewers", "about"), WORLD, ids=[w[0] for w in WORLD])
-def test_invitations_as_the_world_writes_them(name: str, interview: str, interviewers: str, about: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "interview", "interviewers", "language", "role", "coordinators", "about"), WORLD, ids=[w[0] for w in WORLD]
+)
+def test_invitations_as_the_world_writes_them(
+    name: str, interview: str, interviewers: str, language: str, role: str, coordinators: str, about: str
+) -> None:
+    """Who is thanked, who only arranged it, the role, and the language the drafts will speak."""
     data = (DATA / "ics/world" / name).read_bytes()
     (event,) = ics.parse(data, ZoneInfo("UTC"), START - timedelta(days=9), START + timedelta(days=9)).events
     verdict = detect(event, RULES)
     assert verdict.interview == (interview != "no"), (about, verdict.reasons)
     assert [p.email for p in verdict.interviewers] == [a for a in interviewers.split(",") if a], (about, verdict.reasons)
+    assert [p.email for p in verdict.coordinators] == [a for a in coordinators.split(",") if a], (about, verdict.reasons)
+    assert (verdict.language, verdict.role) == (language, role), about
     assert verdict.informational == (interview == "informational"), about
     assert verdict.reasons
 

@@ -82,9 +82,10 @@ _JOB_TITLE = re.compile(
     r"|sre|devops|head of|vp|editor|writer|counsel|nurse|teacher|ingenieur|entwickler|berater|leiter|referent"
     r"|sachbearbeiter|werkstudent|praktikum|architekt|ingénieur|développeu[rs]e?|chef de projet|analyste|responsable"
     r"|chargée?|stagiaire|directeur|directrice|ingenier[oa]|desarrollador|analista|jef[ea]|gerente|consultor|becari[oa]"
-    r"|ontwikkelaar|medewerker|adviseur|stagiair|sviluppatore|ingegnere|desenvolvedor|engenheir[oa]|estagiári[oa])",
+    r"|ontwikkelaar|medewerker|adviseur|stagiair|analist|sviluppatore|ingegnere|desenvolvedor|engenheir[oa]|estagiári[oa])",
     re.I,
 )
+_ROLE_WORD = re.compile(r"\b(role|position|stelle|poste|puesto)\b", re.I)
 _GENDER_MARK = re.compile(r"\s*\((?:[mwfdhx]\s*/\s*){1,3}[mwfdhx]\s*\)|\s*\(all genders?\)", re.I)
 """`(m/w/d)`, `(h/f)`: the notice German and French job titles carry; not part of the role."""
 _COORDINATING = re.compile(
@@ -243,9 +244,9 @@ def _people(event: Event, rules: Rules) -> tuple[list[Person], tuple[Person, ...
     mailboxes on it (recruiting@, careers@, an applicant-tracking tenant), which are nobody to thank."""
     seen: dict[str, Person] = {}
     shared: dict[str, Person] = {}
-    candidates: list[Person] = [*event.attendees]
+    candidates: list[Person] = [*event.attendees]  # an attendee's own name over the organizer's "on behalf of" one
     if event.organizer:
-        candidates.insert(0, event.organizer)
+        candidates.append(event.organizer)
     for person in candidates:
         email = untrusted.address(person.email)
         if not email or email in rules.me or email in seen:
@@ -296,7 +297,7 @@ def _described(person: Person, description: str) -> Person:
         number = _PHONE.search(rest)
         if number and not phone and not re.search(r"dial|meeting id|conference|pin|passcode|einwahl", line, re.I):
             phone = untrusted.line(number[0], 30)
-        title = re.match(r"\s*(?:\(([^)]{2,80})\)|[,–—-]\s+([^,;.()\n]{2,60}))", _PHONE.sub("", rest))
+        title = re.match(r"\s*(?:\(([^)]{2,80})\)|[,–—|-]\s+([^,;.()|\n]{2,60}))", _PHONE.sub("", rest))
         if title and not about:
             about = untrusted.line((title[1] or title[2]).strip(" ,;·"), 80)
     return Person(person.email, person.name, phone=phone, about=about)
@@ -361,14 +362,18 @@ def _company(summary: str, employer: str | None) -> str:
 
 
 def _role(summary: str, description: str, company: str, people: list[Person]) -> str:
-    """A `Role:` line, `… for the X role`, or the part of the title that names a job (`Senior Data Analyst`)."""
-    found = [m[1] for m in (_ROLE_LINE.search(description), _ROLE_SUMMARY.search(summary)) if m]
-    found += [part for part in _SEPARATORS.split(summary) if _JOB_TITLE.search(part)]
+    """A `Role:` line or `… for the X role`, else the part of the title that names a job: `(Product Designer)`,
+    `/ Senior Data Analyst`. A single word that names no job (`for Globex`) is not taken for one."""
+    line, summary_role = _ROLE_LINE.search(description), _ROLE_SUMMARY.search(summary)
+    said = [m[1] for m in (line, summary_role) if m and (m is line or _ROLE_WORD.search(m[0]) or " " in m[1].strip())]
+    parts = [*re.findall(r"\(([^)]{2,80})\)", summary), *_SEPARATORS.split(re.sub(r"\([^)]*\)", " ", summary))]
+    guessed = [m[1] for m in [summary_role] if m] + parts
     taken = {company.lower(), *(p.name.lower() for p in people if p.name)}
-    for candidate in found:
+    for candidate in [*said, *guessed]:
         role = _GENDER_MARK.sub("", _STRONG_RE.sub("", candidate)).strip(" -–—:|()[]")
         role = re.sub(r"^(the|a|an|for|für|pour|para|als)\s+", "", role, flags=re.I)
-        if role and role.lower() not in taken and len(role) > 1:
+        named = candidate in said or _JOB_TITLE.search(role) is not None
+        if named and len(role) > 1 and role.lower() not in taken:
             return untrusted.line(role, 120)
     return ""
 

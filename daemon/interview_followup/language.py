@@ -19,7 +19,7 @@ _INTERVIEW_WORDS = {
     "fr": r"entretien",
     "es": r"entrevista (de trabajo|laboral)|proceso de selecci[oó]n",
     "pt": r"entrevista de emprego|processo seletivo",
-    "nl": r"sollicitatie-?gesprek(ken)?|(eerste|tweede|derde|vervolg)gesprek",
+    "nl": r"sollicitatie-?gesprek(ken)?|(eerste|tweede|derde|vervolg) ?gesprek",
     "it": r"colloqui[oa]",
 }
 _WORDING = {language: re.compile(rf"(?<!\w)({words})(?!\w)", re.I) for language, words in _INTERVIEW_WORDS.items()}

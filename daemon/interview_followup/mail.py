@@ -58,6 +58,17 @@ def build_draft(key: str, sender: Person, draft: Draft, when: datetime) -> bytes
     return message.as_bytes()
 
 
+def wording(subject: str, body: str) -> str:
+    """What a draft says, whatever the provider did to its line breaks: to recognise our own rewrite after a crash."""
+    return " ".join(f"{subject}\n{body}".split())
+
+
+def wording_of(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw[:READ_LIMIT], policy=email.policy.default)
+    body = parsed.get_body(("plain",)) if isinstance(parsed, EmailMessage) else None
+    return wording(str(parsed.get("Subject", "")), body.get_content() if body else "")
+
+
 def parse(raw: bytes, key: str, received: datetime) -> InboundMessage:
     """Read what classification needs; never raises on malformed mail."""
     message = BytesParser(policy=email.policy.compat32).parsebytes(raw[:READ_LIMIT])

@@ -17,6 +17,12 @@ from . import untrusted
 
 _NOISE = re.compile(r"\s*(\([^)]*\)|\[[^\]]*\]|\s[-–|/]\s.*$|\bvia\b.*$)")
 """What directories append to a name: `(Contoso)`, `[EXT]`, ` - Recruiting`, ` via Greenhouse`."""
+_GROUP = re.compile(
+    r"\b(team|recruiting|recruitment|talent|careers?|jobs|hr|human resources|people|hiring|personalabteilung"
+    r"|bewerbermanagement|recrutement|ressources humaines|rrhh|recursos humanos|selectie|werving|risorse umane)\b",
+    re.I,
+)
+"""A mailbox's name that is a department's (`Personalabteilung Umbrella`, `Acme Talent Team`): nobody to greet by it."""
 _ACADEMIC = {"dr", "prof", "professor", "doctor", "dr.-ing", "dr-ing"}
 _COURTESY = {
     "mr", "mrs", "ms", "mx", "miss", "herr", "frau", "m", "mme", "mlle", "sr", "sra", "srta", "dhr", "mevr", "sig", "sig.ra",
@@ -59,7 +65,7 @@ def parse(display: str, email: str = "") -> Name:
     if not text or "@" in text:
         return _from_address(email)
     text = _NOISE.sub("", text).strip(" ,;'\"")
-    if not text:
+    if not text or _GROUP.search(text):
         return _from_address(email)
     if _no_spaces_script(text):
         return Name(whole=text)

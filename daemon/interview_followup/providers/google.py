@@ -412,13 +412,20 @@ class Gmail:
         status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="minimal"), allow=(404,))
         if status == 404:
             return Outcome.MISSING
-        if _fingerprint(current) != expected:
-            return Outcome.MODIFIED
+        if _fingerprint(current) != expected:  # changed, perhaps by this very rewrite cut short before its journal
+            return self._already(draft_id, raw) or Outcome.MODIFIED
         body = {"id": draft_id, "message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
         status, made = self.client.call(self.users.drafts().update(userId="me", id=draft_id, body=body), allow=(404,))
         if status == 404:
             return Outcome.MISSING
         return Stored(str(made["id"]), _fingerprint(made), str(made["message"].get("threadId") or "") or None)
+
+    def _already(self, draft_id: str, raw: bytes) -> Stored | None:
+        """The draft when it says just what `raw` says."""
+        status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="raw"), allow=(404,))
+        if status == 404 or mail.wording_of(base64.urlsafe_b64decode(current["message"]["raw"])) != mail.wording_of(raw):
+            return None
+        return Stored(draft_id, _fingerprint(current), str(current["message"].get("threadId") or "") or None, found=True)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """Answered from what this pass's history request saw arrive in Sent, so it costs no request (Gmail

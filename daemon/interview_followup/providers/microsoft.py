@@ -354,7 +354,7 @@ class OutlookMail:
         found = self._drafts_with(key)
         look_up = partial(self._drafts_with, key)
         draft = found[0] if found else _made_once(self.client, "messages", "/me/messages", _message(key, raw), look_up)
-        return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None, bool(found))
+        return _stored_draft(draft, bool(found))
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Outlook gives an edited draft a new changeKey, and a sent one is no longer a draft: both stay."""
@@ -363,20 +363,23 @@ class OutlookMail:
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Its subject and text replaced, guarded like a removal: an edited or sent draft stays as it is."""
         ref, _, change = expected.partition(" ")
-        reply = self.client.call("GET", f"/me/messages/{ref}", params={"$select": "changeKey,isDraft"}, allow=(404,))
+        fields = "changeKey,isDraft,subject,body,conversationId"
+        reply = self.client.call("GET", f"/me/messages/{ref}", params={"$select": fields}, allow=(404,))
         if reply.status == 404:
             return Outcome.MISSING
-        if reply.body.get("changeKey") != change or not reply.body.get("isDraft", True):
-            return Outcome.MODIFIED
         message = _message(key, raw)
         body = {"subject": message["subject"], "body": message["body"]}
+        if reply.body.get("changeKey") != change or not reply.body.get("isDraft", True):
+            said = mail.wording(str(reply.body.get("subject") or ""), str((reply.body.get("body") or {}).get("content") or ""))
+            ours = reply.body.get("isDraft", True) and said == mail.wording(body["subject"], body["body"]["content"])
+            return _stored_draft({**reply.body, "id": ref}, found=True) if ours else Outcome.MODIFIED
         headers = {"If-Match": str(reply.body.get("@odata.etag") or f'W/"{change}"'), "Prefer": PREFER}
         updated = self.client.call("PATCH", f"/me/messages/{ref}", body=body, headers=headers, allow=(404, 412))
         if updated.status == 404:
             return Outcome.MISSING
         if updated.status == 412:
             return Outcome.MODIFIED
-        return Stored(ref, _fingerprint({**updated.body, "id": ref}), str(updated.body.get("conversationId") or "") or None)
+        return _stored_draft({**updated.body, "id": ref})
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """Answered from what this pass's Sent Items delta saw, so it costs no request of its own."""
@@ -470,6 +473,10 @@ def _message(key: str, raw: bytes) -> dict[str, Any]:
         "internetMessageHeaders": [{"name": mail.KEY_HEADER, "value": key}],
         "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": key}],
     }
+
+
+def _stored_draft(draft: dict[str, Any], found: bool = False) -> Stored:
+    return Stored(str(draft["id"]), _fingerprint(draft), str(draft.get("conversationId") or "") or None, found)
 
 
 def _stored(item: dict[str, Any], ref: str | None = None) -> Stored:
