@@ -178,6 +178,10 @@ def test_note_replied_and_resume(world: World) -> None:
         "--config", str(world.config_path), "note", item["id"][:4], "We share a love of chess", "--decision-date", "2030-01-15"
     )
     assert noted.returncode == 0, noted.stderr
+    assert "2 thank-you draft(s) already in your Drafts are written again with it at the next pass" in noted.stdout
+    rewritten = cli("--config", str(world.config_path), "run", "--once").stdout
+    assert rewritten.count("rewrote thank you") == 2 and "We share a love of chess" in world.drafts()[0].read_text()
+    assert cli("--config", str(world.config_path), "note", "acme", "--language", "xx").returncode == 2
     assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
     result = cli("--config", str(world.config_path), "run", "--once")
     assert "removed" in result.stdout

@@ -68,6 +68,15 @@ def test_unknown_holiday_country_and_bad_offsets_are_caught() -> None:
     assert 'like "7 business days"' in problems("playbook:\n  steps:\n    call_back:\n      after: soonish\n")
 
 
+def test_language_quiet_days_and_references_are_checked_where_they_are_written() -> None:
+    assert "cfg.yaml:2: me.language: no built-in templates for 'sv'; use one of en, de, fr, es, nl, it, pt" in problems(
+        "me:\n  language: sv\n"
+    )
+    assert config.parse("me:\n  language: pt-BR\n").me.language == "pt"
+    assert 'me.quiet[0].end: use a month and a day like "12-24"' in problems("me:\n  quiet:\n    - {start: 12-24, end: 13-01}\n")
+    assert "me.references[0].name: required key is missing" in problems("me:\n  references:\n    - {email: jo@x.com}\n")
+
+
 def test_times_of_day_survive_yaml_sexagesimal_numbers() -> None:
     parsed = config.parse("playbook:\n  steps:\n    call_back:\n      at: 9:30\n")
     assert parsed.playbook.steps.call_back.at == "9:30"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import DATA, ME
-from interview_followup import ics
+from interview_followup import ics, language
 from interview_followup.detect import Rules, detect
 from interview_followup.model import Attendee, Event, Person
 
@@ -208,3 +208,25 @@ def test_a_staffing_agencys_invitation_names_the_client_as_employer_and_the_recr
     verdict = detect(event, RULES)
     assert verdict.employer == "acme.com" and [c.email for c in verdict.contacts] == ["tom.baker@roberthalf.com"]
     assert any("staffing agency roberthalf.com" in r for r in verdict.reasons)
+
+
+LANGUAGE_CASES = [
+    ("Interview", "", None, "a title alone says nothing"),
+    ("Vorstellungsgespräch", "Join Zoom Meeting https://acme.zoom.us/j/1 Meeting ID: 123 Passcode: 4", "de", "its wording wins"),
+    ("Entrevista de emprego – Nubank", "", "pt", "Portuguese, not Spanish"),
+    ("Entrevista de trabajo – Glovo", "", "es", "Spanish"),
+    (
+        "Interview mit Acme",
+        "Hallo Sam, wir freuen uns auf das Gespräch mit Ihnen. Bitte bringen Sie Ihren Lebenslauf mit.\n"
+        "Join Microsoft Teams Meeting https://teams.microsoft.com/l/meetup-join/abc",
+        "de",
+        "German text under English boilerplate",
+    ),
+    ("Call with Acme", "Looking forward to speaking with you about the role and the team. Bring a portfolio.", "en", "English"),
+    ("Gesprek", "Wij kijken uit naar het gesprek met u. Graag tot dan, en neem uw cv mee.", "nl", "Dutch"),
+]
+
+
+@pytest.mark.parametrize(("summary", "description", "expected", "why"), LANGUAGE_CASES, ids=[c[3] for c in LANGUAGE_CASES])
+def test_the_language_of_an_invitation(summary: str, description: str, expected: str | None, why: str) -> None:
+    assert language.detect(summary, description) == expected, why

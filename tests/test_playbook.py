@@ -189,3 +189,36 @@ def test_a_shared_mailbox_is_written_to_when_no_person_is_known() -> None:
     shared = replace(interview(datetime(2026, 11, 17, 10, tzinfo=BERLIN)), interviewers=(), contacts=recruiting)
     steps = by_name(plan(shared, Progress(), settings()))
     assert "thank_you" not in steps and len(steps["status_email"]) == 1
+
+
+def test_holidays_default_to_the_time_zones_country() -> None:
+    from interview_followup import config
+
+    def workdays(me: str) -> Workdays:
+        return config.parse(f"me:\n  addresses: [sam@example.net]\n{me}").workdays
+
+    assert workdays("  timezone: Europe/Berlin\n").country == "DE"
+    assert workdays("  timezone: America/New_York\n").country == "US"
+    assert workdays("  timezone: Europe/Berlin\n  holidays: FR\n").country == "FR"
+    assert workdays("  timezone: Europe/Berlin\n  holidays: none\n").country is None
+    assert workdays("  timezone: UTC\n").country is None, "a zone of no country"
+    assert workdays("  timezone: Europe/Berlin\n").quiet == (("12-24", "01-01"),)
+    assert workdays("  timezone: Europe/Berlin\n  quiet: []\n").quiet == ()
+
+
+def test_no_check_in_call_or_status_email_lands_in_the_year_end_break() -> None:
+    year_end = Settings(Steps(), BERLIN, Workdays("DE", (("12-24", "01-01"),)))
+    steps = by_name(plan(interview(datetime(2026, 12, 16, 10, tzinfo=BERLIN)), Progress(), year_end))
+    assert local(steps["thank_you"][0].due) == "Wed 2026-12-16 11:00", "the thank-you is not held back"
+    assert local(steps["first_check_in"][0].due) == "Tue 2027-01-05 10:00", "seven business days, none in the break"
+    assert [local(s.due) for s in steps["weekly_check_in"]] == ["Tue 2027-01-12 10:00", "Tue 2027-01-19 10:00"]
+    early = by_name(plan(interview(datetime(2026, 12, 1, 10, tzinfo=BERLIN)), Progress(), year_end))
+    assert local(early["status_email"][0].due) == "Mon 2027-01-04 09:00", "a month on is New Year's Day, in the break"
+    without = by_name(plan(interview(datetime(2026, 12, 1, 10, tzinfo=BERLIN)), Progress(), settings("DE")))
+    assert local(without["weekly_check_in"][1].due) == "Thu 2026-12-24 10:00", "Christmas Eve is no public holiday"
+
+
+def test_a_quiet_period_within_the_year() -> None:
+    summer = Workdays(None, (("08-01", "08-15"),))
+    assert not summer.is_business_day(date(2026, 8, 3)) and summer.is_business_day(date(2026, 8, 17))
+    assert summer.on_or_after(date(2026, 8, 10)) == date(2026, 8, 17)
