@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import email
+import email.message
+import email.policy
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -11,16 +14,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, checks, daemon, repair, status, systemd
+from . import __version__, checks, daemon, mail, repair, status, systemd
 from . import config as config_module
 from .config import Config
+from .demo import NOTE as DEMO_NOTE
 from .demo import make as make_demo
 from .engine import Engine, utc_now
 from .errors import UserError
 from .explain import explain
 from .language import LANGUAGES
 from .providers.registry import BACKENDS
-from .steps import STEPS
+from .steps import STEPS, StepName
 from .store import InterviewRecord, State, Store, exclusive
 
 
@@ -219,27 +223,56 @@ def _auth(config: Config, args: argparse.Namespace) -> int:
 def _demo(clock: Clock) -> int:
     path = make_demo(clock())
     config = config_module.load(path).config
+    root = path.parent
+    print(f"Demo calendar and mailbox in {root}\n")
+    print("The calendar has an interview at Northwind Robotics that ended ten minutes ago, arranged by a")
+    print("coordinator, and a dentist appointment and a mock interview (neither is a job interview).")
+    print(f"Business days follow the holidays of {config.workdays.country} (the time zone's country) and the year-end break.\n")
+    failed = _demo_pass(config, clock)
+    store = _store(config)
+    try:
+        record = _find_interview(store, "northwind")
+        store.set_note(record.interview.id, DEMO_NOTE, None)
+        thanks = {key for key, e in store.effects().items() if e.step == StepName.THANK_YOU}
+    finally:
+        store.close()
+    print(f'\nThen the person remembers something to say:  interview-followup note northwind "{DEMO_NOTE}"\n')
+    failed = _demo_pass(config, clock) or failed
+    drafts = list((root / "Mail/Drafts/cur").glob("*"))
+    entries = sorted((root / "followups").glob("*.ics"))
+    print(f"\nDrafts ({len(drafts)}) in {root / 'Mail/Drafts/cur'}; the first thank-you:\n")
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in drafts]
+    thank_yous = sorted((m for m in messages if m[mail.KEY_HEADER] in thanks), key=lambda m: str(m["To"].addresses[0].addr_spec))
+    if thank_yous:
+        message = thank_yous[0]
+        body = message.get_body(("plain",)) if isinstance(message, email.message.EmailMessage) else None
+        content = body.get_content().replace("\r\n", "\n") if body else ""
+        text = f"To: {message['To']}\nSubject: {message['Subject']}\n\n{content}"
+        print("    " + text.rstrip().replace("\n", "\n    "))
+    print(f"\nFollow-up entries ({len(entries)}) in {root / 'followups'}; the first check-in:\n")
+    check_in = next((p for p in entries if "Check in with" in p.read_text(encoding="utf-8")), None)
+    if check_in:
+        import icalendar
+
+        event = next(iter(icalendar.Calendar.from_ical(check_in.read_bytes()).walk("VEVENT")))
+        start = event.decoded("DTSTART").astimezone(config.zone)
+        text = f"{event['SUMMARY']}\n{start:%A %d %B %Y, %H:%M} ({config.zone.key})\n\n{event['DESCRIPTION']}"
+        print("    " + str(text).rstrip().replace("\n", "\n    "))
+    print(f"\nSee the plan:  interview-followup --config {path} status")
+    print("Nothing was sent: interview-followup only writes drafts.")
+    return 1 if failed else 0
+
+
+def _demo_pass(config: Config, clock: Clock) -> bool:
     store = _store(config)
     try:
         outcome = daemon.run_accounts(Engine(config, store, clock=clock), config.accounts)
     finally:
         store.close()
-    root = path.parent
-    print(f"Demo calendar and mailbox in {root}\n")
-    print("The calendar has an interview at Northwind Robotics that ended ten minutes ago,")
-    print("a dentist appointment and a mock interview (neither is a job interview).\n")
     for report in outcome.reports:
         for line in [*report.notices, *map(str, report.actions)]:
             print(f"  {line}")
-    drafts = sorted((root / "Mail/Drafts/cur").glob("*"))
-    entries = sorted((root / "followups").glob("*.ics"))
-    print(f"\nDrafts ({len(drafts)}) in {root / 'Mail/Drafts/cur'}; the first one:\n")
-    if drafts:
-        print("    " + drafts[0].read_text(encoding="utf-8").replace("\n", "\n    "))
-    print(f"Follow-up entries ({len(entries)}) in {root / 'followups'}")
-    print(f"\nSee the plan:  interview-followup --config {path} status")
-    print("Nothing was sent: interview-followup only writes drafts.")
-    return 1 if outcome.failed else 0
+    return bool(outcome.failed)
 
 
 def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
@@ -263,7 +296,7 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
 
 def _rewrites(store: Store, record: InterviewRecord) -> str:
     """What becomes of the thank-you drafts already written: the next pass rewrites those the person left as they were."""
-    rewritable = {row.name for row in STEPS if row.rewritable}
+    rewritable = {row.name for row in STEPS if "note" in row.personal}
     written = [
         e for e in store.effects(interview_id=record.interview.id).values() if e.step in rewritable and e.state is State.DONE
     ]

@@ -10,8 +10,14 @@ DEMO_CONFIG = """\
 me:
   name: Sam Lee
   addresses: [sam.lee@example.net]
+  timezone: America/Chicago
   signature: |
     Sam Lee · 12 Elm Street, Springfield · +1 555 0100 · sam.lee@example.net
+  references:
+    - name: Jo Park
+      email: jo.park@example.com
+      phone: +1 555 0199
+      about: former manager at Initech
 accounts:
   - name: demo
     type: local
@@ -34,6 +40,10 @@ DESCRIPTION:{description}
 """
 
 
+NOTE = "I enjoyed hearing about the drone-delivery pilot in Lisbon."
+"""What the demo's person remembers after the interview, added with `note` as they would."""
+
+
 def _ics_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
@@ -45,9 +55,10 @@ def make(now: datetime, root: Path | None = None) -> Path:
         (root / folder).mkdir(parents=True, exist_ok=True)
     ended = now - timedelta(minutes=10)
     people = (
-        "ORGANIZER;CN=Priya Raman:mailto:priya.raman@northwind-robotics.com\n"
-        "ATTENDEE;CN=Priya Raman;PARTSTAT=ACCEPTED:mailto:priya.raman@northwind-robotics.com\n"
-        "ATTENDEE;CN=Tom Becker;PARTSTAT=ACCEPTED:mailto:tom.becker@northwind-robotics.com\n"
+        "ORGANIZER;CN=Maya Okafor:mailto:maya.okafor@northwind-robotics.com\n"
+        "ATTENDEE;CN=Maya Okafor;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:maya.okafor@northwind-robotics.com\n"
+        'ATTENDEE;CN="Raman, Priya";PARTSTAT=ACCEPTED:mailto:priya.raman@northwind-robotics.com\n'
+        "ATTENDEE;CN=TOM BECKER;PARTSTAT=ACCEPTED:mailto:tom.becker@northwind-robotics.com\n"
         "ATTENDEE;CN=Sam Lee;PARTSTAT=ACCEPTED:mailto:sam.lee@example.net\n"
         "ATTENDEE;CN=Boardroom 4;CUTYPE=ROOM:mailto:c_1888@resource.calendar.google.com\n"
     )
@@ -58,7 +69,8 @@ def make(now: datetime, root: Path | None = None) -> Path:
             start=_ics_time(ended - timedelta(hours=1)),
             end=_ics_time(ended),
             summary="Northwind Robotics - Onsite interview for Firmware Engineer",
-            description="Panel with Priya (hiring manager) and Tom.\\nnote: We talked about the drone-delivery pilot in Lisbon.",
+            description="You will meet Priya Raman (Hiring Manager\\, +1 312 555 0142) and Tom Becker (Embedded Lead).\\n"
+            "Maya Okafor | Recruiting Coordinator",
             people=people,
         ),
         _EVENT.format(

@@ -197,8 +197,8 @@ def _bring_about(
         return _made(Verb.CREATE, record, step, effect, "finishing what an earlier pass began", now, settings, templates)
     if effect.state is State.DELETING:
         return Change(Verb.DELETE, step.key, step.name, step.kind, interview, "finishing a removal", step, effect)
-    rewritable = step.kind is Kind.DRAFT and step.row.rewritable and bool(effect.content)
-    changed = effect.state is State.DONE and _wording(record, templates)[2] != effect.content
+    rewritable = step.kind is Kind.DRAFT and bool(step.row.personal) and bool(effect.content)
+    changed = effect.state is State.DONE and _wording(record, step, templates)[2] != effect.content
     if rewritable and (effect.state is State.UPDATING or changed):
         return _made(Verb.REWRITE, record, step, effect, "your note or language for it changed", now, settings, templates)
     if effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
@@ -220,18 +220,20 @@ def _made(
 ) -> Change:
     interview = record.interview
     if step.kind is Kind.DRAFT:
-        note, speak, wording = _wording(record, templates)
+        note, speak, wording = _wording(record, step, templates)
         draft = templates.draft(step, interview, note, now.astimezone(settings.zone).date(), speak)
         return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, draft=draft, wording=wording)
     entry = templates.entry(step, interview, settings.entry_minutes, record.language)
     return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, entry)
 
 
-def _wording(record: InterviewRecord, templates: Templates) -> tuple[str, str, str]:
-    """The note and the language a draft is written with, and their digest."""
+def _wording(record: InterviewRecord, step: Step, templates: Templates) -> tuple[str, str, str]:
+    """The note and the language a draft is written with, and a digest of those its step carries."""
     note = record.user_note or record.interview.note
     speak = templates.language(record.interview, record.language)
-    return note, speak, hashlib.sha256(f"{note}\0{speak}".encode()).hexdigest()[:16]
+    carried = {"note": note, "language": speak}
+    basis = "\0".join(f"{name}={carried[name]}" for name in sorted(step.row.personal))
+    return note, speak, hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
 def _why_not_wanted(record: InterviewRecord, progress: playbook.Progress) -> str:

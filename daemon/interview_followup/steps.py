@@ -163,8 +163,9 @@ class StepRow:
     """Removed when no longer wanted (entries only while ahead); a thank-you draft always stays."""
     until_sent: str | None = None
     """Not wanted once every draft of this step went out."""
-    rewritable: bool = False
-    """A draft written again when the person's note or language for the interview changes, unless they edited it."""
+    personal: frozenset[str] = frozenset()
+    """What of the person's a draft carries (`note`, `language`): when it changes, the draft is written again,
+    unless they edited it."""
 
 
 STEPS: tuple[StepRow, ...] = (
@@ -177,7 +178,7 @@ STEPS: tuple[StepRow, ...] = (
         stays_after_stop=True,
         after_informational=True,
         undoable=False,
-        rewritable=True,
+        personal=frozenset({"note", "language"}),
     ),
     StepRow(
         StepName.THANKS_FOR_ARRANGING,
@@ -188,7 +189,7 @@ STEPS: tuple[StepRow, ...] = (
         stays_after_stop=True,
         after_informational=True,
         undoable=False,
-        rewritable=True,
+        personal=frozenset({"language"}),
     ),
     StepRow(
         StepName.THANK_YOU_REMINDER,
