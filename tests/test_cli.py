@@ -182,6 +182,10 @@ def test_note_replied_and_resume(world: World) -> None:
     )
     assert noted.returncode == 0, noted.stderr
     assert "2 thank-you draft(s) already in your Drafts are written again with it at the next pass" in noted.stdout
+    (item,) = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["interviews"]
+    states = [s["state"] for s in item["steps"] if s["step"] == "thank_you"]
+    assert states == ["written again at the next pass (your note or language changed)"] * 2
+    assert item["language"] == "en"
     rewritten = cli("--config", str(world.config_path), "run", "--once").stdout
     assert rewritten.count("rewrote thank you") == 2 and "We share a love of chess" in world.drafts()[0].read_text()
     assert cli("--config", str(world.config_path), "note", "acme", "--language", "xx").returncode == 2

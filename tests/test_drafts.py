@@ -67,6 +67,8 @@ def test_a_panel_arranged_by_a_coordinator_thanks_each_interviewer_by_name_and_t
     assert subject == "Thank you for today: Senior Data Analyst"
     assert body.startswith("Dear Wei,\n") and ",," not in body
     assert draft(iv, StepName.THANK_YOU, alex, 1)[1].startswith("Dear Alex,\n")
+    made = templates().draft(Step(iv.id, ROWS[StepName.THANK_YOU], iv.end, iv.end, wei), iv, "", INTERVIEW_DAY)
+    assert (made.to.email, made.to.name) == ("wei.chen@contoso.com", "Wei Chen"), "addressed as a person writes the name"
     subject, note = draft(iv, StepName.THANKS_FOR_ARRANGING, dana)
     assert subject == "Thank you for arranging my interview at Contoso" and note.startswith("Dear Dana,\n")
     assert "taking the time to meet me" not in note and len(note) < len(body) / 2

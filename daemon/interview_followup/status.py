@@ -16,6 +16,7 @@ from .templates import Templates
 NEXT = {
     Verb.CREATE: playbook.Readiness.DUE.value,
     Verb.UPDATE: "moved at the next pass",
+    Verb.REWRITE: "written again at the next pass (your note or language changed)",
     Verb.DELETE: "removed at the next pass",
     Verb.MARK_SENT: "sent",
 }
@@ -35,7 +36,8 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
     journal = {r.interview.id: store.effects(interview_id=r.interview.id) for r in records}
     progress = planner.progress_of(records, settings)
     result = []
-    for item in planner.plan(records, journal, set(), now, settings, Templates.from_config(config)):
+    templates = Templates.from_config(config)
+    for item in planner.plan(records, journal, set(), now, settings, templates):
         record, interview = item.record, item.record.interview
         effects = dict(journal[interview.id])
         upcoming = {change.key: change for change in item.changes}
@@ -74,6 +76,8 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "summary": interview.event.summary,
                 "start": interview.start.astimezone(config.zone).isoformat(),
                 "interviewers": [p.email for p in interview.interviewers],
+                "arranged_by": [p.email for p in interview.coordinators],
+                "language": templates.language(interview, record.language),
                 "phase": phase,
                 "why_stopped": record.stop_reason,
                 "away_until": str(record.away_until) if record.away_until else None,

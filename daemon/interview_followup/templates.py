@@ -7,7 +7,7 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -115,7 +115,8 @@ class Templates:
         values = self._values(interview, note, today, self.language(interview, speak))
         values["interviewer"] = values["contact"] = self._person(contact, values["language"])
         subject, body = self._message(self._pick(step, values["language"]), values)
-        return Draft(contact, subject, body)
+        shown = values["interviewer"]["name"] or contact.name  # `Wei Chen`, not the directory's `Chen, Wei`
+        return Draft(replace(contact, name=shown), subject, body)
 
     def entry(self, step: Step, interview: Interview, minutes: int, speak: str | None = None) -> EntryPayload:
         values = self._values(interview, "", None, self.language(interview, speak), step.ordinal)
