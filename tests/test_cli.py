@@ -111,7 +111,7 @@ def test_demo_needs_no_configuration_and_shows_what_it_made(tmp_path: Path, monk
     assert "Northwind Robotics" in result.stdout and "mock interview" in result.stdout
     assert "Dear Priya,\n" in result.stdout and "drone-delivery pilot in Lisbon" in result.stdout, "rewritten with the note"
     assert result.stdout.count("rewrote thank you ") == 2 and "holidays of US" in result.stdout
-    assert "What to say:" in result.stdout and "(Hiring Manager · +1 312 555 0142)" in result.stdout, "a reminder in full"
+    assert "What to say:" in result.stdout and "(Hiring Manager · +1 312-555-0142)" in result.stdout, "a reminder in full"
     root = Path(result.stdout.split("Demo calendar and mailbox in ")[1].split("\n")[0])
     try:
         assert len(list((root / "Mail/Drafts/cur").iterdir())) == 3

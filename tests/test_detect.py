@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import DATA, ME
-from interview_followup import ics, language
+from interview_followup import ics, language, phones
 from interview_followup.detect import Rules, detect
 from interview_followup.model import Attendee, Event, Person
 
@@ -230,3 +230,13 @@ LANGUAGE_CASES = [
 @pytest.mark.parametrize(("summary", "description", "expected", "why"), LANGUAGE_CASES, ids=[c[3] for c in LANGUAGE_CASES])
 def test_the_language_of_an_invitation(summary: str, description: str, expected: str | None, why: str) -> None:
     assert language.detect(summary, description) == expected, why
+
+
+def test_phone_numbers_are_numbers_of_a_country_never_meeting_ids() -> None:
+    assert [f.number for f in phones.find("Tel.: 030 1234567", "DE")] == ["+49 30 1234567"], "a local number, read as German"
+    assert phones.find("Meeting ID: 845 1234 5678 Passcode: 123456", "US") == []
+    assert phones.find("Fax +49 30 1234568", "DE") == []
+    quoted = "\n\nAm Montag schrieb Sam:\n> call me on +1 206 555 0100"
+    signed = "Thanks!\n\nLena Fischer\nRecruiting | Acme GmbH\nT +49 89 4567890"
+    assert phones.in_signature(signed + quoted, "DE") == "+49 89 4567890"
+    assert phones.in_signature("Thanks!" + quoted, "DE") == "", "not the quoted mail"

@@ -150,7 +150,7 @@ def test_a_check_in_reminder_says_whom_to_call_about_what_and_what_to_say() -> N
     iv = invitation("coordinator-greenhouse.ics")
     title, text = entry(iv, StepName.FIRST_CHECK_IN)
     assert title == "Check in with Contoso"
-    assert "- Wei Chen <wei.chen@contoso.com> (Head of Data · +1 425 555 0142)" in text
+    assert "- Wei Chen <wei.chen@contoso.com> (Head of Data · +1 425-555-0142)" in text
     assert "- Dana Whitfield <dana.whitfield@contoso.com> (Recruiting Coordinator)" in text
     assert '"Hello, this is Sam Lee. I interviewed for the Senior Data Analyst role on November 17, 2026."' in text
     assert "when you expect to make it" in text and "The interview: https://contoso.zoom.us/j/123456789" in text

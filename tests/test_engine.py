@@ -458,3 +458,17 @@ def test_a_new_step_is_one_row_and_one_template(world: World) -> None:
     )
     (entry,) = (p.read_text() for p in world.entries() if "LinkedIn" in p.read_text())
     assert "Invite Jane Doe <jane.doe@acme.com> Raj Patel <raj.patel@acme.com> to connect" in entry.replace("\n ", "")
+
+
+def test_a_phone_number_in_an_interviewers_signature_reaches_the_check_ins(world: World) -> None:
+    world.now = at("2026-11-16T15:00")
+    world.write_calendar(INTERVIEW)
+    signed = "See you tomorrow at ten.\n\nBest,\nJane Doe\nHead of Platform | Acme\nMobile: +1 206 555 0134\n\n> Hi Jane"
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Tomorrow", signed, received=world.now))
+    report = world.cycle()
+    assert "phone number of jane.doe@acme.com from their mail signature: +1 206-555-0134" in report.notices
+    world.now = at("2026-11-17T12:00")
+    world.cycle()
+    check_in = next(p.read_text() for p in world.entries() if "SUMMARY:Check in with Acme" in p.read_text())
+    assert "Jane Doe <jane.doe@acme.com> (+1 206-555-0134)" in check_in.replace("\r\n ", "")
+    assert world.cycle().actions == [], "learned once"

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from . import domains, language, names, untrusted
+from . import domains, language, names, phones, untrusted
 from .model import Attendee, Event, Person
 
 _STRONG = [
@@ -93,7 +93,6 @@ _COORDINATING = re.compile(
     r"|people team|koordinator(in)?|assistenz|personalabteilung|chargée? de recrutement|coordinad(or|ora))\b",
     re.I,
 )
-_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()./-]{6,18}\d(?!\w)")
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -109,6 +108,8 @@ class Rules:
     keywords: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
     exclude_domains: frozenset[str] = frozenset()
+    region: str | None = None
+    """The person's country: phone numbers without a country code are read as its numbers."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def detect(event: Event, rules: Rules) -> Verdict:
     else:
         reasons.append("no employer domain: only free-mail or scheduler addresses")
 
-    people = [_described(p, description) for p in people if not domains.is_robot(p.email)]
+    people = [_described(p, description, rules.region) for p in people if not domains.is_robot(p.email)]
     coordinators = _coordinators(event, people, description)
     if coordinators:
         reasons.append(f"arranged by {', '.join(c.email for c in coordinators)}, who is not on the panel: a shorter note")
@@ -282,7 +283,7 @@ def _mentioned(person: Person, text: str) -> bool:
     return bool(name.given) and re.search(rf"(?<!\w){re.escape(name.given)}(?!\w)", text[:3000]) is not None
 
 
-def _described(person: Person, description: str) -> Person:
+def _described(person: Person, description: str, region: str | None) -> Person:
     """What the invitation says of someone on a line naming them: `Priya Raman (Head of Data)`, a phone number."""
     name = names.parse(person.name, person.email)
     keys = [re.escape(k) for k in (name.whole, name.given, person.email) if k]
@@ -294,12 +295,14 @@ def _described(person: Person, description: str) -> Person:
         if not mention:
             continue
         rest = line[mention.end() : mention.end() + 100]
-        number = _PHONE.search(rest)
-        if number and not phone and not re.search(r"dial|meeting id|conference|pin|passcode|einwahl", line, re.I):
-            phone = untrusted.line(number[0], 30)
-        title = re.match(r"\s*(?:\(([^)]{2,80})\)|[,–—|-]\s+([^,;.()|\n]{2,60}))", _PHONE.sub("", rest))
+        numbers = phones.find(rest, region)
+        if numbers and not phone:
+            phone = numbers[0].number
+        for number in reversed(numbers):
+            rest = rest[: number.start] + rest[number.end :]
+        title = re.match(r"\s*(?:\(([^)]{2,80})\)|[,–—|-]\s+([^,;.()|\n]{2,60}))", rest)
         if title and not about:
-            about = untrusted.line((title[1] or title[2]).strip(" ,;·"), 80)
+            about = untrusted.line((title[1] or title[2]).strip(" ,;·+"), 80)
     return Person(person.email, person.name, phone=phone, about=about)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from . import detect, ics, planner, playbook, replies
+from . import detect, ics, phones, planner, playbook, replies
 from .config import Account, Config
 from .executor import Action, Executor
 from .model import Event, InboundMessage, Interview, Person, interview_id
@@ -51,6 +51,7 @@ def rules_from(config: Config) -> detect.Rules:
         keywords=tuple(config.detection.keywords),
         exclude_keywords=tuple(config.detection.exclude_keywords),
         exclude_domains=frozenset(d.lower() for d in config.detection.exclude_domains),
+        region=config.workdays.country.partition("-")[0] if config.workdays.country else None,
     )
 
 
@@ -116,7 +117,7 @@ class Engine:
         for problem in changes.problems:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
-        known = {r.interview.id: r for r in self.store.interviews(account.name)}
+        known = {r.interview.id: r for r in self.store.interviews(account.name, learned=False)}
         present: set[str] = set()
         new: set[str] = set()
         changed = {event.identity for _, event in changes.events}
@@ -196,6 +197,8 @@ class Engine:
                 self.store.record_message(
                     account.name, message, verdict.kind.value, [*verdict.reasons, *(d.reason for d in decisions)]
                 )
+                if verdict.kind is replies.MessageKind.HUMAN:
+                    self._learn_phone(account, message, interviews, now, report)
                 self._apply(message, decisions, stopped, report)
             if new_interviews:  # mail and calendar sync separately: an answer may have come in first
                 fresh = [i for i in interviews if i.id in new_interviews]
@@ -203,6 +206,16 @@ class Engine:
                     self._apply(message, replies.judge(message, _HUMAN, fresh, {}), stopped, report)
             self.store.set_cursor(account.name, "mail", changes.cursor)
             self.store.set_cursor(account.name, "mail_since", since.isoformat())
+
+    def _learn_phone(
+        self, account: Account, message: InboundMessage, interviews: list[Interview], now: datetime, report: Report
+    ) -> None:
+        """A number in the signature of someone a reminder names: the check-ins and the call back can offer it."""
+        sender = message.sender.email if message.sender else ""
+        named = any(p.email == sender for i in interviews for p in (*i.interviewers, *i.coordinators, *i.contacts))
+        phone = phones.in_signature(message.body, self.rules.region) if named else ""
+        if phone and self.store.learn_phone(account.name, sender, phone, now):
+            report.notices.append(f"phone number of {sender} from their mail signature: {phone}")
 
     def _apply(self, message: InboundMessage, decisions: list[replies.Decision], stopped: set[str], report: Report) -> None:
         """Record what a message changes; each interview is stopped once, by the earliest answer."""
@@ -243,7 +256,7 @@ class Engine:
 
 def _digest_of(rules: detect.Rules) -> str:
     """The same for the same rules in any process (sets are sorted: their order is not)."""
-    parts = {k: sorted(v) if isinstance(v, frozenset) else list(v) for k, v in asdict(rules).items()}
+    parts = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in asdict(rules).items()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 

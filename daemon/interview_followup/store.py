@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -54,6 +54,8 @@ _MIGRATIONS = [
     """,
     """
     ALTER TABLE interviews ADD COLUMN language TEXT;
+    CREATE TABLE phones (account TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, seen TEXT NOT NULL,
+        PRIMARY KEY (account, address));
     """,
 ]
 
@@ -242,16 +244,50 @@ class Store:
         self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (account, name, value))
 
     # interviews --------------------------------------------------------------------------
-    def interviews(self, account: str | None = None) -> list[InterviewRecord]:
+    def interviews(self, account: str | None = None, learned: bool = True) -> list[InterviewRecord]:
+        """`learned`: with the phone numbers learned from mail; without, as detection made them."""
         if account is None:
             rows = self._db.execute("SELECT * FROM interviews ORDER BY start")
         else:
             rows = self._db.execute("SELECT * FROM interviews WHERE account=? ORDER BY start", (account,))
-        return [_interview_record(row) for row in rows]
+        records = [_interview_record(row) for row in rows]
+        return self._with_phones(records) if learned else records
 
     def interview(self, interview_id: str) -> InterviewRecord | None:
         row = self._db.execute("SELECT * FROM interviews WHERE id=?", (interview_id,)).fetchone()
-        return _interview_record(row) if row else None
+        return self._with_phones([_interview_record(row)])[0] if row else None
+
+    def learn_phone(self, account: str, address: str, phone: str, now: datetime) -> bool:
+        """A person's number from their mail signature; True when it is new."""
+        known = self._db.execute("SELECT phone FROM phones WHERE account=? AND address=?", (account, address)).fetchone()
+        if known and known["phone"] == phone:
+            return False
+        row = (account, address, phone, _utc(now))
+        self._db.execute("INSERT OR REPLACE INTO phones (account, address, phone, seen) VALUES (?, ?, ?, ?)", row)
+        return True
+
+    def _with_phones(self, records: list[InterviewRecord]) -> list[InterviewRecord]:
+        """The numbers learned from signatures, for the people whose invitation gave none."""
+        rows = self._db.execute("SELECT account, address, phone FROM phones").fetchall()
+        if not rows:
+            return records
+        known = {(r["account"], r["address"]): r["phone"] for r in rows}
+
+        def add(account: str, people: tuple[Person, ...]) -> tuple[Person, ...]:
+            return tuple(replace(p, phone=p.phone or known.get((account, p.email), "")) for p in people)
+
+        return [
+            replace(
+                r,
+                interview=replace(
+                    r.interview,
+                    interviewers=add(r.interview.account, r.interview.interviewers),
+                    coordinators=add(r.interview.account, r.interview.coordinators),
+                    contacts=add(r.interview.account, r.interview.contacts),
+                ),
+            )
+            for r in records
+        ]
 
     def save_interview(self, interview: Interview, source: str, now: datetime) -> None:
         """Insert or update; a re-detected interview is no longer cancelled."""
