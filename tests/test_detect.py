@@ -240,3 +240,16 @@ def test_phone_numbers_are_numbers_of_a_country_never_meeting_ids() -> None:
     signed = "Thanks!\n\nLena Fischer\nRecruiting | Acme GmbH\nT +49 89 4567890"
     assert phones.in_signature(signed + quoted, "DE") == "+49 89 4567890"
     assert phones.in_signature("Thanks!" + quoted, "DE") == "", "not the quoted mail"
+
+
+def test_an_organizer_who_names_only_the_others_is_still_an_interviewer() -> None:
+    """"You will meet Raj" from Jane, who sits on the panel too: thanking her only for the scheduling would be wrong."""
+    raj = Attendee("raj.patel@acme.com", "Raj Patel", "ACCEPTED")
+    verdict = detect(event("Interview with Acme", attendees=(JANE, raj, SAM), description="You will meet Raj."), RULES)
+    assert [p.email for p in verdict.interviewers] == ["jane.doe@acme.com", "raj.patel@acme.com"]
+    assert verdict.coordinators == ()
+    marked = Attendee("jane.doe@acme.com", "Jane Doe", "ACCEPTED", role="NON-PARTICIPANT")
+    verdict = detect(event("Interview with Acme", attendees=(marked, raj, SAM)), RULES)
+    assert [p.email for p in verdict.coordinators] == ["jane.doe@acme.com"], "marked as not taking part"
+    alone = detect(event("Interview with Acme", attendees=(marked, SAM)), RULES)
+    assert [p.email for p in alone.interviewers] == ["jane.doe@acme.com"], "someone is left to thank for the interview"
