@@ -132,6 +132,19 @@ def test_check_catches_a_broken_user_template(tmp_path: Path) -> None:
     assert "template thank_you_2.txt:3:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_check_names_template_files_no_step_would_read(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    (folder / "deu").mkdir(parents=True)
+    (folder / "fr").mkdir()
+    (folder / "fr" / "thankyou_1.txt").write_text("Subject: Merci\n\nmerci\n")
+    (folder / "fr" / "check_in.txt").write_text("Vérifier\n")
+    result = check_with(tmp_path, f"  templates: {folder}\n")
+    assert result.returncode == 2
+    assert f"template folder {folder}/deu: not one of the languages en, de, fr, es, nl, it, pt" in result.stderr
+    assert f"template {folder}/fr/thankyou_1.txt: no step uses this name; the names are call_back.txt" in result.stderr
+    assert "template fr/check_in.txt: the first line must be `Title: ...`, or set playbook.steps.first_check_in.title" in result.stderr
+
+
 def test_check_catches_a_broken_entry_title(tmp_path: Path) -> None:
     result = check_with(tmp_path, "  steps:\n    call_back:\n      title: 'Call {{ company.nope() }}'\n")
     assert result.returncode == 2 and "playbook.steps.call_back.title:" in result.stderr

@@ -87,6 +87,7 @@ class Templates:
         self._env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
         )
+        self._folder = folder
         self._me = me
         self._steps = steps
         self._zone = zone
@@ -137,13 +138,28 @@ class Templates:
                         renders.append(partial(self._message, self._pick(step, speak), values))
                     else:
                         renders.append(partial(self._titled, self._pick(step, speak), values, row))
-        problems = []
+        problems = self._strays()
         for render in renders:
             try:
                 render()
             except UserError as exc:
                 problems.append(str(exc))
         return list(dict.fromkeys(problems))
+
+    def _strays(self) -> list[str]:
+        """Files in the person's folder that no step would ever read: a misspelt name is said, not ignored."""
+        if self._folder is None or not self._folder.is_dir():
+            return []
+        known = sorted({name for row in self._table for name in row.templates})
+        problems = []
+        for path in sorted(self._folder.iterdir()):
+            if path.is_dir() and path.name not in language.LANGUAGES:
+                problems.append(f"template folder {path}: not one of the languages {', '.join(language.LANGUAGES)}")
+            files = sorted(path.glob("*.txt")) if path.is_dir() and path.name in language.LANGUAGES else [path]
+            for file in files:
+                if file.suffix == ".txt" and file.name not in known:
+                    problems.append(f"template {file}: no step uses this name; the names are {', '.join(known)}")
+        return problems
 
     def _pick(self, step: Step, speak: str) -> str:
         """The step's template in this language; where a language has fewer variants, they take turns."""
