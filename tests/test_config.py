@@ -142,7 +142,7 @@ def test_check_names_template_files_no_step_would_read(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"template folder {folder}/deu: not one of the languages en, de, fr, es, nl, it, pt" in result.stderr
     assert f"template {folder}/fr/thankyou_1.txt: no step uses this name; the names are call_back.txt" in result.stderr
-    assert "template fr/check_in.txt: the first line must be `Title: ...`, or set playbook.steps.first_check_in.title" in result.stderr
+    assert "template fr/check_in.txt: the first line must be `Title: ...`, or set playbook.steps." in result.stderr
 
 
 def test_check_catches_a_broken_entry_title(tmp_path: Path) -> None:
