@@ -60,6 +60,10 @@ def passes(place: Place) -> None:
     measure(place, "idle pass")
     place.fake.deliver(message("Pat <pat@example.org>", "Dinner?", "At eight?", received=place.now), place.now)  # type: ignore[union-attr]
     measure(place, "one unrelated message")
+    with place.store() as store:
+        (record,) = store.interviews()
+        store.set_note(record.interview.id, "We both race sailboats.", None)
+    measure(place, "a note: the two thank-you drafts rewritten")
     place.employer_replies()
     measure(place, "the employer replies")
     measure(place, "idle pass")
