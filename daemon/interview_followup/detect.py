@@ -232,7 +232,7 @@ def detect(event: Event, rules: Rules) -> Verdict:
         suggestion=suggestion,
         contacts=contacts,
         informational=informational is not None,
-        language=language.detect(summary, description) or "",
+        language=language.detect(summary, description, event.language) or "",
     )
 
 

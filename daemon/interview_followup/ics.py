@@ -203,7 +203,19 @@ def _event(uid: str, component: Any, zone: ZoneInfo, recurrence_id: str | None) 
         attendees=tuple(a for a in (_attendee(value) for value in attendees[:200]) if a),
         own_key=untrusted.line(component[KEY_PROPERTY], 64) if KEY_PROPERTY in component else None,
         link=untrusted.link(_values(component, "URL")[0]) or untrusted.link(_values(component, "LOCATION")[0]),
+        language=_declared_language(component),
     )
+
+
+def _declared_language(component: Any) -> str:
+    """`SUMMARY;LANGUAGE=de-DE:…`: the tag's language, as far as it is a plain one."""
+    for name in ("SUMMARY", "DESCRIPTION"):
+        value = component.get(name)
+        tag = str(getattr(value, "params", {}).get("LANGUAGE", "")).lower()
+        base = tag.replace("_", "-").partition("-")[0]
+        if base.isalpha() and 2 <= len(base) <= 3:
+            return base
+    return ""
 
 
 def _values(component: Any, name: str) -> list[str]:

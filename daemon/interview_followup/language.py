@@ -38,8 +38,10 @@ MIN_VOTES = 4
 """Common words a text needs before its vote counts: a title alone is not enough."""
 
 
-def detect(summary: str, description: str) -> str | None:
-    """The language of the invitation, or None when the text does not say clearly."""
+def detect(summary: str, description: str, declared: str = "") -> str | None:
+    """The language of the invitation, or None when it does not say clearly: its interview wording, else the
+    common words of its text, else the language it declares (`SUMMARY;LANGUAGE=de-DE`), which is often only
+    the organizer's calendar program's."""
     for language, wording in _WORDING.items():
         if wording.search(summary):
             return language
@@ -47,7 +49,9 @@ def detect(summary: str, description: str) -> str | None:
     votes = Counter({language: sum(1 for w in words if w in _VOCABULARY[language]) for language in LANGUAGES})
     (best, count), *rest = votes.most_common(2) or [("", 0)]
     runner_up = rest[0][1] if rest else 0
-    return best if count >= MIN_VOTES and count >= 1.5 * runner_up else None
+    if count >= MIN_VOTES and count >= 1.5 * runner_up:
+        return best
+    return declared if declared in LANGUAGES else None
 
 
 def choose(override: str | None, detected: str | None, preferred: str | None) -> str:

@@ -49,6 +49,8 @@ class Event:
     """The provider's own id, where a deletion is reported by that id rather than by the UID."""
     link: str = ""
     """Where the person can open the event (the provider's page for it, or the invitation's URL)."""
+    language: str = ""
+    """The language the invitation declares for its text (iCalendar's LANGUAGE parameter), when it does."""
 
     @property
     def identity(self) -> str:
