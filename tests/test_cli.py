@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 
 from conftest import DATA, ME, World, at, calendar, message, vevent
@@ -425,3 +426,21 @@ def test_the_installed_unit_runs_this_installation_and_verifies(world: World, tm
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
     result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_note_with_one_interviewer_goes_into_their_draft_alone_and_beside_them_in_the_reminders(world: World) -> None:
+    interview(world)
+    config = str(world.config_path)
+    cli("--config", config, "run", "--once")
+    noted = cli("--config", config, "note", "acme", "We both grew up in Pune.", "--with", "raj")
+    assert noted.returncode == 0 and "Saved for raj.patel@acme.com at Acme." in noted.stdout, noted.stdout + noted.stderr
+    assert "1 thank-you draft(s) already in your Drafts are written again" in noted.stdout
+    ran = cli("--config", config, "run", "--once").stdout
+    assert ran.count("rewrote thank you") == 1 and "to raj.patel@acme.com" in ran
+    texts = {p.read_text().count("We both grew up in Pune.") for p in world.drafts()}
+    assert texts == {0, 1}, "Raj's draft has it, Jane's does not"
+    events = [next(iter(icalendar.Calendar.from_ical(p.read_bytes()).walk("VEVENT"))) for p in world.entries()]
+    check_in = next(str(e["DESCRIPTION"]) for e in events if e["SUMMARY"] == "Check in with Acme")
+    assert "- Raj Patel <raj.patel@acme.com>: “We both grew up in Pune.”" in check_in
+    unknown = cli("--config", config, "note", "acme", "hi", "--with", "zoe")
+    assert unknown.returncode == 2 and "'zoe' matches 0 of the people at this interview: jane.doe@acme.com" in unknown.stderr

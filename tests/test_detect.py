@@ -257,11 +257,11 @@ def test_an_organizer_who_names_only_the_others_is_still_an_interviewer() -> Non
 
 def test_the_language_an_invitation_declares_decides_when_its_text_does_not() -> None:
     raw = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nBEGIN:VEVENT\r\n"
-        "UID:declared@example\r\nDTSTAMP:20261110T120000Z\r\nDTSTART:20261117T090000Z\r\nDTEND:20261117T100000Z\r\n"
-        "SUMMARY;LANGUAGE=de-DE:Interview Acme\r\nORGANIZER;CN=Jane Doe:mailto:jane.doe@acme.com\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:declared@example\r\nDTSTAMP:20261110T120000Z\r\nDTSTART:20261117T090000Z\r\nDTEND:20261117T100000Z\r\n"
+        b"SUMMARY;LANGUAGE=de-DE:Interview Acme\r\nORGANIZER;CN=Jane Doe:mailto:jane.doe@acme.com\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     (found,) = ics.parse(raw, ZoneInfo("UTC"), START - timedelta(days=9), START + timedelta(days=9)).events
     assert found.language == "de" and detect(found, RULES).language == "de"
     assert language.detect("Interview", "Thank you for your time. We will be in touch with you and your team.", "de") == "en"

@@ -24,7 +24,7 @@ from .errors import UserError
 from .explain import explain
 from .language import LANGUAGES
 from .providers.registry import BACKENDS
-from .steps import STEPS, StepName
+from .steps import STEPS, StepName, effect_key
 from .store import InterviewRecord, State, Store, exclusive
 
 
@@ -100,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("text", nargs="?", help="goes into the thank-you drafts not yet written")
     note.add_argument("--decision-date", type=_day, metavar="YYYY-MM-DD", help="when the employer said they will decide")
     note.add_argument("--language", choices=LANGUAGES, help="the language of this interview's drafts and reminders")
+    note.add_argument("--with", dest="person", metavar="WHO", help="for this interviewer's draft alone (address or name)")
     for name, text in (
         ("replied", "mark that the employer answered: stop the follow-ups"),
         ("resume", "undo a stop that was wrong"),
@@ -281,10 +282,13 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
     if args.command == "note":
         if args.text is None and args.decision_date is None and args.language is None:
             raise UserError("give a note text, --decision-date or --language")
-        store.set_note(interview_id, args.text, args.decision_date, args.language)
-        print(f"Saved for {record.interview.company or interview_id}.")
+        person = _find_person(record, args.person) if args.person else None
+        if person and args.text is None:
+            raise UserError("--with needs the note text: what you talked about with them")
+        store.set_note(interview_id, args.text, args.decision_date, args.language, person)
+        print(f"Saved for {(person + ' at ') if person else ''}{record.interview.company or interview_id}.")
         if args.text is not None or args.language is not None:
-            print(_rewrites(store, record))
+            print(_rewrites(store, record, person))
     elif args.command == "replied":
         store.stop_interview(interview_id, clock(), "marked as answered by you")
         print(f"Stopped the follow-ups for {record.interview.company or interview_id}; upcoming entries go at the next pass.")
@@ -294,11 +298,14 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
     return 0
 
 
-def _rewrites(store: Store, record: InterviewRecord) -> str:
+def _rewrites(store: Store, record: InterviewRecord, person: str | None) -> str:
     """What becomes of the thank-you drafts already written: the next pass rewrites those the person left as they were."""
     rewritable = {row.name for row in STEPS if "note" in row.personal}
+    mine = {effect_key(record.interview.id, name, person) for name in rewritable} if person else None
     written = [
-        e for e in store.effects(interview_id=record.interview.id).values() if e.step in rewritable and e.state is State.DONE
+        e
+        for e in store.effects(interview_id=record.interview.id).values()
+        if e.step in rewritable and e.state is State.DONE and (mine is None or e.key in mine)
     ]
     if not written:
         return "The thank-you drafts are not written yet: they will use it."
@@ -310,6 +317,18 @@ def _rewrites(store: Store, record: InterviewRecord) -> str:
     if older:
         lines.append(f"{older} draft(s) written by an earlier version are left as they are: add the note there by hand.")
     return "\n".join(lines)
+
+
+def _find_person(record: InterviewRecord, needle: str) -> str:
+    """An interviewer, or someone who arranged the interview, by address or part of their name."""
+    people = (*record.interview.interviewers, *record.interview.coordinators)
+    found = [p for p in people if needle.lower() in (p.email, p.name.lower())] or [
+        p for p in people if needle.lower() in f"{p.email} {p.name}".lower()
+    ]
+    if len(found) != 1:
+        choices = ", ".join(f"{p.email} ({p.name})" if p.name else p.email for p in people) or "nobody"
+        raise UserError(f"{needle!r} matches {len(found)} of the people at this interview: {choices}")
+    return found[0].email
 
 
 def _find_interview(store: Store, needle: str) -> InterviewRecord:

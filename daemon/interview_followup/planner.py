@@ -202,7 +202,7 @@ def _bring_about(
     if rewritable and (effect.state is State.UPDATING or changed):
         return _made(Verb.REWRITE, record, step, effect, "your note or language for it changed", now, settings, templates)
     if effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
-        entry = templates.entry(step, interview, settings.entry_minutes, record.language)
+        entry = templates.entry(step, interview, settings.entry_minutes, record.language, record.person_notes)
         if effect.state is State.UPDATING or digest(entry) != effect.content:
             return Change(Verb.UPDATE, step.key, step.name, step.kind, interview, "its time or text changed", step, effect, entry)
     return None
@@ -223,13 +223,15 @@ def _made(
         note, speak, wording = _wording(record, step, templates)
         draft = templates.draft(step, interview, note, now.astimezone(settings.zone).date(), speak)
         return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, draft=draft, wording=wording)
-    entry = templates.entry(step, interview, settings.entry_minutes, record.language)
+    entry = templates.entry(step, interview, settings.entry_minutes, record.language, record.person_notes)
     return Change(verb, step.key, step.name, step.kind, interview, reason, step, effect, entry)
 
 
 def _wording(record: InterviewRecord, step: Step, templates: Templates) -> tuple[str, str, str]:
-    """The note and the language a draft is written with, and a digest of those its step carries."""
-    note = record.user_note or record.interview.note
+    """The note (the one for its recipient, else the interview's) and the language a draft is written with, and a
+    digest of those its step carries."""
+    personal = record.person_notes.get(step.recipient.email, "") if step.recipient else ""
+    note = personal or record.user_note or record.interview.note
     speak = templates.language(record.interview, record.language)
     carried = {"note": note, "language": speak}
     basis = "\0".join(f"{name}={carried[name]}" for name in sorted(step.row.personal))

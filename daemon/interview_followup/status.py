@@ -83,6 +83,7 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "away_until": str(record.away_until) if record.away_until else None,
                 "bounced": [{"address": b.address, "reason": b.reason} for b in bounced.values()],
                 "note": record.user_note or interview.note or None,
+                "notes_by_person": record.person_notes,
                 "suggested_by_the_invitation": interview.suggestion or None,
                 "decision_date": str(decision) if (decision := record.decision_date or interview.decision_date) else None,
                 "steps": steps,

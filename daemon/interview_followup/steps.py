@@ -243,7 +243,9 @@ class Step:
 
     @property
     def key(self) -> str:
-        """Deterministic effect key: the same step of the same interview always maps here."""
-        who = self.recipient.email if self.recipient else str(self.ordinal)
-        raw = f"{self.interview_id}\0{self.name}\0{who}"
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return effect_key(self.interview_id, self.name, self.recipient.email if self.recipient else str(self.ordinal))
+
+
+def effect_key(interview_id: str, step: str, who: str) -> str:
+    """Deterministic: the same step of the same interview, for the same recipient (or ordinal), always maps here."""
+    return hashlib.sha256(f"{interview_id}\0{step}\0{who}".encode()).hexdigest()[:32]

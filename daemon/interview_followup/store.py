@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -54,6 +54,7 @@ _MIGRATIONS = [
     """,
     """
     ALTER TABLE interviews ADD COLUMN language TEXT;
+    ALTER TABLE interviews ADD COLUMN person_notes TEXT;
     CREATE TABLE phones (account TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, seen TEXT NOT NULL,
         PRIMARY KEY (account, address));
     """,
@@ -106,6 +107,8 @@ class InterviewRecord:
     """An employer's out-of-office reply said they are back on this day."""
     language: str | None = None
     """The drafts' language as the person chose it (`note --language`), over what the invitation speaks."""
+    person_notes: dict[str, str] = field(default_factory=dict)
+    """By address: what the person talked about with that interviewer (`note --with`), for their draft alone."""
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,14 @@ class Store:
         )
         return [Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"]) for r in rows]
 
-    def set_note(self, interview_id: str, note: str | None, decision: date | None, language: str | None = None) -> None:
+    def set_note(
+        self, interview_id: str, note: str | None, decision: date | None, language: str | None = None, person: str | None = None
+    ) -> None:
+        if person is not None and note is not None:
+            row = self._db.execute("SELECT person_notes FROM interviews WHERE id=?", (interview_id,)).fetchone()
+            notes = {**json.loads(row["person_notes"] or "{}"), person: note} if row else {person: note}
+            self._db.execute("UPDATE interviews SET person_notes=? WHERE id=?", (json.dumps(notes), interview_id))
+            note = None
         if language is not None:
             self._db.execute("UPDATE interviews SET language=? WHERE id=?", (language, interview_id))
         if note is not None:
@@ -524,6 +534,7 @@ def _interview_record(row: sqlite3.Row) -> InterviewRecord:
         decision_date=date.fromisoformat(row["decision_date"]) if row["decision_date"] else None,
         away_until=date.fromisoformat(row["away_until"]) if row["away_until"] else None,
         language=row["language"],
+        person_notes=json.loads(row["person_notes"] or "{}"),
     )
 
 

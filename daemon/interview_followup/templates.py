@@ -6,7 +6,7 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -119,8 +119,11 @@ class Templates:
         shown = values["interviewer"]["name"] or contact.name  # `Wei Chen`, not the directory's `Chen, Wei`
         return Draft(replace(contact, name=shown), subject, body)
 
-    def entry(self, step: Step, interview: Interview, minutes: int, speak: str | None = None) -> EntryPayload:
-        values = self._values(interview, "", None, self.language(interview, speak), step.ordinal)
+    def entry(
+        self, step: Step, interview: Interview, minutes: int, speak: str | None = None, notes: Mapping[str, str] | None = None
+    ) -> EntryPayload:
+        """`notes`: by address, what the person talked about with each contact; the reminders list it beside them."""
+        values = self._values(interview, "", None, self.language(interview, speak), step.ordinal, notes or {})
         title, description = self._titled(self._pick(step, values["language"]), values, step.row)
         return EntryPayload(step.key, title, description, step.due, step.due + timedelta(minutes=minutes))
 
@@ -219,7 +222,15 @@ class Templates:
             where = f"{_shown(name)}:{line}" if line else _shown(name)
             raise UserError(f"template {where}: {exc.message or exc}") from None
 
-    def _values(self, interview: Interview, note: str, today: date | None, speak: str, ordinal: int = 0) -> dict[str, Any]:
+    def _values(
+        self,
+        interview: Interview,
+        note: str,
+        today: date | None,
+        speak: str,
+        ordinal: int = 0,
+        notes: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         from babel.dates import format_date  # loaded when a draft or an entry is written, not at start-up
 
         locale = speak if speak in language.LANGUAGES else "en"
@@ -243,14 +254,15 @@ class Templates:
             "interview_link": untrusted.link(interview.event.link),
             "informational": interview.informational,
             "note": untrusted.text(note, 2000) if note else PLACEHOLDER.get(speak, PLACEHOLDER["en"]),
-            "contacts": [self._person(p, speak) for p in contacts_of(interview)],
+            "contacts": [self._person(p, speak, (notes or {}).get(p.email, "")) for p in contacts_of(interview)],
         }
 
     @staticmethod
-    def _person(person: Person, speak: str) -> dict[str, str]:
+    def _person(person: Person, speak: str, note: str = "") -> dict[str, str]:
         name = names.parse(person.name, person.email)
         label = f"{name.whole} <{person.email}>" if name.whole and person.email else name.whole or person.email
         details = " · ".join(untrusted.line(part, 120) for part in (person.about, person.phone) if part)
+        label = f"{label} ({details})" if details else label
         return {
             "name": name.whole,
             "given_name": name.given,
@@ -260,7 +272,8 @@ class Templates:
             "about": untrusted.line(person.about, 120),
             "greeting": names.call(name, speak) if name.known else "",
             "salutation": names.salutation(name, speak),
-            "label": f"{label} ({details})" if details else label,
+            "note": untrusted.line(note, 300),
+            "label": f"{label}: “{untrusted.line(note, 300)}”" if note else label,
         }
 
 
