@@ -472,3 +472,21 @@ def test_a_phone_number_in_an_interviewers_signature_reaches_the_check_ins(world
     check_in = next(p.read_text() for p in world.entries() if "SUMMARY:Check in with Acme" in p.read_text())
     assert "Jane Doe <jane.doe@acme.com> (+1 206-555-0134)" in check_in.replace("\r\n ", "")
     assert world.cycle().actions == [], "learned once"
+
+
+def test_a_two_day_onsite_as_one_recurring_event_thanks_each_interviewer_once(world: World) -> None:
+    """Day one with Jane and Raj, day two the same series: one thank-you each, after the last day, and one set of check-ins."""
+    onsite = vevent("onsite@acme.com", at("2026-11-17T10:00"), extra="RRULE:FREQ=DAILY;COUNT=2")
+    world.write_calendar(onsite)
+    world.now = at("2026-11-17T12:00")
+    assert [a for a in map(str, world.cycle().actions) if "thank you " in a] == [], "the interview goes on tomorrow"
+    world.now = at("2026-11-18T12:00")
+    world.cycle()
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in world.drafts()]
+    recipients = [m["To"].addresses[0].addr_spec for m in messages]
+    assert sorted(recipients) == ["jane.doe@acme.com", "raj.patel@acme.com"]
+    assert world.entry_titles().count("Check in with Acme") == 1
+    with world.store() as store:
+        phases = sorted(item["phase"] for item in status.overview(world.config(), store, world.now))
+    assert phases == ["continues on a later day", "following up"]
+    assert world.cycle().actions == []

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import Enum
 
 from . import playbook
 from .dates import finished_at
-from .model import Draft, EntryPayload, Interview, Kind
+from .model import Draft, EntryPayload, Interview, Kind, Person
 from .providers import SentQuery
 from .steps import Step
 from .store import EffectRecord, InterviewRecord, State
@@ -84,13 +84,49 @@ class InterviewPlan:
 def progress_of(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, playbook.Progress]:
     """What the plan needs from history: a reply, a cancellation, or a later round (which is an answer too)."""
     superseded = _superseded(records, settings)
+    continued, also_met = _days_of_one_interview(records, settings)
     found = {}
     for record in records:
-        stops = [t for t in (record.stopped_at, superseded.get(record.interview.id)) if t]
-        found[record.interview.id] = playbook.Progress(
-            min(stops, default=None), record.cancelled_at, record.decision_date, away_until=record.away_until
+        interview_id = record.interview.id
+        stops = [t for t in (record.stopped_at, superseded.get(interview_id)) if t]
+        found[interview_id] = playbook.Progress(
+            min(stops, default=None),
+            record.cancelled_at,
+            record.decision_date,
+            away_until=record.away_until,
+            continued=interview_id in continued,
+            also_met=also_met.get(interview_id, ()),
         )
     return found
+
+
+SAME_INTERVIEW_GAP = timedelta(days=3)
+"""Occurrences of one recurring event this close together are days of one interview, not rounds."""
+
+
+def _days_of_one_interview(
+    records: list[InterviewRecord], settings: playbook.Settings
+) -> tuple[set[str], dict[str, tuple[Person, ...]]]:
+    """The days that another day of the same interview follows, and for each last day who was met before it."""
+    series: dict[tuple[str, str], list[InterviewRecord]] = defaultdict(list)
+    for record in records:
+        if record.interview.event.recurrence_id and record.cancelled_at is None:
+            series[(record.interview.account, record.interview.event.uid)].append(record)
+    continued: set[str] = set()
+    also_met: dict[str, tuple[Person, ...]] = {}
+    for days in series.values():
+        days.sort(key=lambda r: r.interview.start)
+        met: list[Person] = []
+        for day, following in zip(days, [*days[1:], None], strict=True):
+            met.extend(day.interview.interviewers)
+            close = following and following.interview.start - finished_at(day.interview, settings.zone) <= SAME_INTERVIEW_GAP
+            if close:
+                continued.add(day.interview.id)
+            else:
+                if len(met) > len(day.interview.interviewers):
+                    also_met[day.interview.id] = tuple(met)
+                met = []
+    return continued, also_met
 
 
 def _superseded(records: list[InterviewRecord], settings: playbook.Settings) -> dict[str, datetime]:

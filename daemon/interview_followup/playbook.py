@@ -9,7 +9,7 @@ The steps themselves are the rows of `steps.STEPS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 from functools import partial
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Steps
 from .dates import Workdays, finished_at, shift
-from .model import Interview, Kind
+from .model import Interview, Kind, Person
 from .steps import STEPS, Step, StepRow, Timeline, settings_of
 
 
@@ -48,6 +48,11 @@ class Progress:
     """Steps whose every draft went out: steps `until_sent` them are no longer needed."""
     away_until: date | None = None
     """The employer's contact is out of office until this day: no follow-up lands before it is over."""
+    continued: bool = False
+    """A day of an interview that goes on another day (a two-day onsite as one recurring event): the last day
+    carries the whole sequence, so each interviewer is thanked once."""
+    also_met: tuple[Person, ...] = ()
+    """On the last day of such an interview: who was met on the days before it."""
 
 
 class Readiness(str, Enum):
@@ -73,8 +78,11 @@ def readiness(step: Step, now: datetime, settings: Settings) -> Readiness:
 
 def plan(interview: Interview, progress: Progress, settings: Settings) -> list[Step]:
     """Every step the interview should have; the stop and cancellation rules are applied here."""
-    if progress.cancelled_at and progress.cancelled_at < finished_at(interview, settings.zone):
+    if progress.continued or (progress.cancelled_at and progress.cancelled_at < finished_at(interview, settings.zone)):
         return []
+    if progress.also_met:
+        met = {p.email: p for p in (*progress.also_met, *interview.interviewers)}
+        interview = replace(interview, interviewers=tuple(met.values()))
     timeline = Timeline(
         interview,
         settings.zone,

@@ -62,6 +62,8 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
             phase = "cancelled"
         elif record.stopped_at:
             phase = "employer replied"
+        elif progress[interview.id].continued:
+            phase = "continues on a later day"
         elif progress[interview.id].stopped_at:
             phase = "superseded by a later round"
         else:
