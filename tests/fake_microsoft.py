@@ -383,7 +383,7 @@ class FakeMicrosoft:
         ("PATCH", r"/me/events/(?P<id>[^/]+)", "events.update"),
         ("DELETE", r"/me/events/(?P<id>[^/]+)", "events.delete"),
         ("GET", r"/me/mailFolders/(?P<folder>inbox|sentitems)/messages/delta", "messages.delta"),
-        ("GET", r"/me/mailFolders/(?P<folder>drafts|sentitems)/messages", "messages.list"),
+        ("GET", r"/me/mailFolders/(?P<folder>drafts|sentitems|deleteditems)/messages", "messages.list"),
         ("POST", r"/me/messages", "messages.create"),
         ("GET", r"/me/messages/(?P<id>[^/]+)/\$value", "messages.mime"),
         ("GET", r"/me/messages/(?P<id>[^/]+)", "messages.get"),
@@ -578,7 +578,11 @@ class FakeMicrosoft:
         state = self._listing(c)
         query = state["query"]
         prop, value = _BY_PROPERTY.match(query["$filter"]).groups()  # type: ignore[union-attr]
-        found = [i for i in self.items.values() if i.folder == folder and not i.deleted and i.props.get(prop) == value]
+        if folder == "deleteditems":  # Outlook moves a deleted message there; the fake keeps it where it was, marked
+            gone = [i for i in self.items.values() if i.deleted and i.folder in ("drafts", "inbox")]
+            found = [i for i in gone if i.props.get(prop) == value]
+        else:
+            found = [i for i in self.items.values() if i.folder == folder and not i.deleted and i.props.get(prop) == value]
         rows = [self._public(i, query.get("$select", "")) for i in found][: int(query.get("$top", 1000))]
         return self._page(rows, state, c.path.split("?")[0], c.prefer)
 

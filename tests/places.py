@@ -20,6 +20,7 @@ from typing import Any
 from conftest import ME, World, at, message, vevent
 from fake_google import FakeGoogle, token_file
 from fake_microsoft import FakeMicrosoft
+from interview_followup.providers.google import event_id
 from test_google import GoogleWorld
 from test_google import interview as google_interview
 from test_microsoft import MicrosoftWorld
@@ -76,6 +77,9 @@ class LocalPlace(World):
 
     def delete_draft(self, key: str) -> None:
         next(p for p in self.drafts() if p.name.split(".")[1] == key).unlink()
+
+    def delete_entry(self, key: str) -> None:
+        (self.root / "followups" / f"{key}.ics").unlink()
 
     def config_text(self) -> str:
         return super().config_text().replace("    drafts:", f"    sent: {self.root}/Mail/Sent\n    drafts:")
@@ -179,6 +183,10 @@ class GooglePlace(GoogleWorld):
         event = next(e for e in self.our_events() if e["extendedProperties"]["private"]["interviewFollowupKey"] == key)
         self.fake.put_event({**event, "summary": title})
 
+    def delete_entry(self, key: str) -> None:
+        """Google keeps a deleted event's id, with status cancelled."""
+        self.fake.cancel_event(event_id(key))
+
     def send_drafts(self) -> None:
         for draft_id in list(self.fake.drafts):
             self.fake.send_draft(draft_id)
@@ -207,8 +215,11 @@ class MicrosoftPlace(MicrosoftWorld):
         self.fake.put_event({**event, "isCancelled": cancelled})
 
     def delete_draft(self, key: str) -> None:
+        """Outlook moves a deleted draft to Deleted Items (the fake marks it deleted where it was)."""
         with self.fake._lock:
-            del self.fake.items[next(d.data["id"] for d in self.fake.drafts() if key in d.props.values())]
+            draft = next(d for d in self.fake.drafts() if key in d.props.values())
+            draft.deleted = True
+            self.fake._touch(draft)
 
     def employer_replies(self, body: str = "Let's talk on Friday.") -> None:
         self.receive(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", body, received=self.now))
@@ -234,6 +245,9 @@ class MicrosoftPlace(MicrosoftWorld):
 
     def edit_entry(self, key: str, title: str) -> None:
         self.fake.edit(self._ours()[key].data["id"], subject=title)
+
+    def delete_entry(self, key: str) -> None:
+        self.fake.delete_event(self._ours()[key].data["id"])
 
     def send_drafts(self) -> None:
         for draft in self.fake.drafts():

@@ -193,3 +193,34 @@ def test_a_note_rewrites_the_thank_you_drafts_the_person_has_not_edited(place: P
     after = place.draft_texts()
     assert after[untouched].startswith("Guten Tag") and "sailboats" in after[untouched], "the language chosen for it"
     assert "Edited." in after[edited] and not after[edited].startswith("Guten Tag")
+
+
+def test_losing_the_state_never_brings_back_what_the_person_deleted(place: Place) -> None:
+    """A damaged disk, a home folder restored without ~/.local/state: the drafts and entries still there are
+    adopted, and the draft and the entry the person had deleted are not made again."""
+    place.interview_ends()
+    place.cycle()
+    kept_draft, deleted_draft = sorted(place.drafts_by_key())
+    check_in = key_of(place, "Check in with Acme")
+    place.delete_draft(deleted_draft)
+    place.delete_entry(check_in)
+    place.now = at("2026-11-18T09:00")
+    for path in (place.root / "state").glob("state.sqlite3*"):
+        path.unlink()
+    report = place.cycle()
+    assert list(place.drafts_by_key()) == [kept_draft]
+    assert check_in not in place.entries_by_key() and len(place.entries_by_key()) == 5
+    assert sum(1 for a in report.actions if str(a).startswith("found again")) == 1 + 5, "the kept draft and the other entries"
+    assert any("not made again, as you had removed it before the state was lost: draft thank_you" in n for n in report.notices)
+    assert place.cycle().actions == [] and list(place.drafts_by_key()) == [kept_draft]
+    with place.store() as store:
+        (item,) = status.overview(place.config(), store, place.now)
+    assert sorted({s["state"] for s in item["steps"] if s["step"] == "thank_you"}) == ["in your Drafts", "sent or deleted by you"]
+
+
+def test_a_first_install_after_an_interview_still_makes_its_drafts(place: Place) -> None:
+    """Nothing of ours at the provider: a first install, not a lost state, so the catch-up rules apply."""
+    place.interview_ends()
+    place.now = at("2026-11-18T09:00")
+    place.cycle()
+    assert sum(place.drafts_by_key().values()) == 2

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from . import detect, ics, phones, planner, playbook, replies
+from . import detect, ics, mail, phones, planner, playbook, replies
 from .config import Account, Config
 from .executor import Action, Executor
-from .model import Event, InboundMessage, Interview, Person, interview_id
-from .providers import Backend, CalendarChanges, Window
+from .model import Event, InboundMessage, Interview, Kind, Person, interview_id
+from .providers import Backend, CalendarChanges, Outcome, Stored, Window
 from .providers.registry import open_backend
 from .steps import STEPS, StepRow
-from .store import Store
+from .store import EffectRecord, InterviewRecord, Store
 from .templates import Templates
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,37 @@ class Engine:
         journal = {r.interview.id: self.store.effects(interview_id=r.interview.id) for r in records}
         queries = planner.sent_questions(records, journal, now, self.settings)
         sent = backend.mailbox.sent(queries) if queries else set()
-        return planner.changes(planner.plan(records, journal, sent, now, self.settings, self.templates))
+        plans = planner.plan(records, journal, sent, now, self.settings, self.templates, rebuilt_states(self.store))
+        todo = planner.changes(plans)
+        if self.store.cursor(account.name, LIFE) is None:
+            return self._first_life(account, backend, now, todo, records, journal, sent)
+        return todo
+
+    def _first_life(
+        self,
+        account: Account,
+        backend: Backend,
+        now: datetime,
+        todo: list[planner.Change],
+        records: list[InterviewRecord],
+        journal: dict[str, dict[str, EffectRecord]],
+        sent: set[str],
+    ) -> list[planner.Change]:
+        """The first pass of a state with nothing recorded for this account: a first install, or a state that was
+        lost. Traces of what an earlier state made (our items at the provider, or their deletion) tell which,
+        before anything is made; the answer is kept, so a pass cut short asks the same question again."""
+        if self.store.effects(account.name):
+            life = "kept"
+        else:
+            creates = [c for c in todo if c.verb is planner.Verb.CREATE and c.target is not None]
+            life = f"rebuilt {now.isoformat()}" if any(_traces(backend, c, self._me) for c in creates) else "first"
+        if self.dry_run:
+            return todo
+        self.store.set_cursor(account.name, LIFE, life)
+        if not life.startswith("rebuilt"):
+            return todo
+        plans = planner.plan(records, journal, sent, now, self.settings, self.templates, rebuilt_states(self.store))
+        return planner.changes(plans)
 
     def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
         todo = self.plan(account, backend, now)
@@ -252,6 +282,31 @@ class Engine:
             if self.should_stop():
                 return
             executor.carry_out(change, now, report.actions, report.notices)
+
+
+LIFE = "life"
+"""The cursor that says how this state began for an account: `first`, `kept` (it had records), or
+`rebuilt <when>` (it was lost; what was due before <when> is only looked for, never made again)."""
+
+
+def rebuilt_states(store: Store) -> dict[str, datetime]:
+    """By account, when its state was found lost and begun again."""
+    return {
+        account: datetime.fromisoformat(value.removeprefix("rebuilt "))
+        for account, value in store.cursors(LIFE).items()
+        if value.startswith("rebuilt ")
+    }
+
+
+def _traces(backend: Backend, change: planner.Change, me: Person) -> bool:
+    """Whether the provider holds what this change would make, or remembers that it was deleted."""
+    step = change.target
+    assert step is not None
+    if step.kind is Kind.DRAFT:
+        found = backend.mailbox.find_draft(step.key, mail.message_id(step.key, me))
+    else:
+        found = backend.calendar.find_entry(step.key)
+    return isinstance(found, Stored) or found is Outcome.REMOVED
 
 
 def _digest_of(rules: detect.Rules) -> str:

@@ -48,6 +48,9 @@ class Executor:
             assert change.effect is not None
             self.store.journal(replace(change.effect, state=State.SENT), now)
             return
+        if change.verb is Verb.ADOPT:
+            self._adopt(change, now, actions, notices)
+            return
         intent, call = self._intent(change)
         label = PAST[change.verb]
         self.checkpoint(f"{label}:{intent.key}:before-journal")
@@ -68,6 +71,28 @@ class Executor:
             final = replace(intent, state=State.GONE)
         self.store.journal(final, now)
         self.checkpoint(f"{label}:{intent.key}:after-journal")
+
+    def _adopt(self, change: Change, now: datetime, actions: list[Action], notices: list[str]) -> None:
+        """A look, not a change: only its result is journalled (a cut-short look is simply looked again)."""
+        step, interview = change.target, change.interview
+        assert step is not None
+        message_id = mail.message_id(step.key, self.me) if step.kind is Kind.DRAFT else None
+        found = (
+            self.backend.mailbox.find_draft(step.key, message_id or "")
+            if step.kind is Kind.DRAFT
+            else self.backend.calendar.find_entry(step.key)
+        )
+        record = EffectRecord(step.key, interview.account, interview.id, step.name, step.kind.value, step.due, State.GONE)
+        self.checkpoint(f"{PAST[change.verb]}:{step.key}:after-call")
+        if isinstance(found, Stored):
+            content = digest(change.entry) if change.entry else None
+            record = replace(record, state=State.DONE, ref=found.ref, fingerprint=found.fingerprint, thread=found.thread)
+            record = replace(record, content=content, message_id=message_id)
+            actions.append(Action.of(change, self.zone))
+        else:
+            notices.append(f"not made again, as you had removed it before the state was lost: {change.kind.value} {step.name}")
+        self.store.journal(record, now)
+        self.checkpoint(f"{PAST[change.verb]}:{step.key}:after-journal")
 
     def _intent(self, change: Change) -> tuple[EffectRecord, Callable[[], Stored | Outcome]]:
         """The journal record to write before the call, and the call."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import Enum
@@ -26,6 +27,7 @@ class Verb(str, Enum):
     CREATE = "create"
     UPDATE = "move"
     REWRITE = "rewrite"
+    ADOPT = "adopt"
     DELETE = "remove"
     MARK_SENT = "mark sent"
 
@@ -34,6 +36,7 @@ PAST = {
     Verb.CREATE: "created",
     Verb.UPDATE: "moved",
     Verb.REWRITE: "rewrote",
+    Verb.ADOPT: "found again",
     Verb.DELETE: "removed",
     Verb.MARK_SENT: "noticed sent",
 }
@@ -178,8 +181,12 @@ def plan(
     now: datetime,
     settings: playbook.Settings,
     templates: Templates,
+    rebuilt: Mapping[str, datetime] | None = None,
 ) -> list[InterviewPlan]:
-    """Per interview, what the sequence wants and the changes that bring it about; `sent` are keys of drafts seen sent."""
+    """Per interview, what the sequence wants and the changes that bring it about; `sent` are keys of drafts seen sent.
+
+    `rebuilt`: by account, when its state was found lost and made again. What was due to be made before then and
+    has no record is only looked for at the provider, never made again: the person may have deleted it."""
     progress = progress_of(records, settings)
     plans = []
     for record in records:
@@ -200,7 +207,12 @@ def plan(
         if all_sent:
             steps = playbook.plan(interview, replace(progress[interview.id], all_sent=all_sent), settings)
         for step in steps:
-            change = _bring_about(record, step, done.get(step.key), now, settings, templates)
+            since = (rebuilt or {}).get(interview.account)
+            effect = done.get(step.key)
+            if since and effect is None and step.materialize_at < since:
+                change: Change | None = _adoption(record, step, settings, templates)
+            else:
+                change = _bring_about(record, step, effect, now, settings, templates)
             if change:
                 changes.append(change)
         wanted = {step.key for step in steps}
@@ -214,6 +226,12 @@ def plan(
 
 def changes(plans: list[InterviewPlan]) -> list[Change]:
     return [change for item in plans for change in item.changes]
+
+
+def _adoption(record: InterviewRecord, step: Step, settings: playbook.Settings, templates: Templates) -> Change:
+    entry = templates.entry(step, record.interview, settings.entry_minutes, record.language) if step.kind is Kind.ENTRY else None
+    why = "made before the state was lost: kept if it is still there, never made again"
+    return Change(Verb.ADOPT, step.key, step.name, step.kind, record.interview, why, step, entry=entry)
 
 
 def _bring_about(

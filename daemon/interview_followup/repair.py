@@ -37,6 +37,7 @@ def repair(path: Path, now: datetime) -> str:
         )
     return (
         f"Moved the damaged database to {aside}; there was no readable backup, so it starts afresh. The next pass "
-        "finds the drafts and entries already made by their keys and makes none twice. Notes, decision dates and "
+        "finds the drafts and entries already made by their keys and makes none twice, nor any you had deleted. "
+        "Notes, decision dates and "
         "`replied`/`resume` corrections are gone: enter them again (`interview-followup note`, `replied`)."
     )

@@ -8,7 +8,7 @@ from typing import Any
 from . import planner, playbook
 from .config import Config
 from .dates import finished_at
-from .engine import settings_from
+from .engine import rebuilt_states, settings_from
 from .planner import Verb
 from .store import State, Store
 from .templates import Templates
@@ -17,6 +17,7 @@ NEXT = {
     Verb.CREATE: playbook.Readiness.DUE.value,
     Verb.UPDATE: "moved at the next pass",
     Verb.REWRITE: "written again at the next pass (your note or language changed)",
+    Verb.ADOPT: "looked for at the next pass (made before the state was lost)",
     Verb.DELETE: "removed at the next pass",
     Verb.MARK_SENT: "sent",
 }
@@ -37,7 +38,7 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
     progress = planner.progress_of(records, settings)
     result = []
     templates = Templates.from_config(config)
-    for item in planner.plan(records, journal, set(), now, settings, templates):
+    for item in planner.plan(records, journal, set(), now, settings, templates, rebuilt_states(store)):
         record, interview = item.record, item.record.interview
         effects = dict(journal[interview.id])
         upcoming = {change.key: change for change in item.changes}

@@ -243,6 +243,11 @@ class Store:
         row = self._db.execute("SELECT value FROM cursors WHERE account=? AND name=?", (account, name)).fetchone()
         return row[0] if row else None
 
+    def cursors(self, name: str) -> dict[str, str]:
+        """This cursor of every account."""
+        rows = self._db.execute("SELECT account, value FROM cursors WHERE name=?", (name,))
+        return {row["account"]: row["value"] for row in rows}
+
     def set_cursor(self, account: str, name: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (account, name, value))
 

@@ -49,6 +49,8 @@ class Outcome(str, Enum):
     DONE = "done"
     MISSING = "missing"
     MODIFIED = "modified"
+    REMOVED = "removed"
+    """Not there, but the provider remembers it was deleted (Google's cancelled events, Outlook's Deleted Items)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class Calendar(Protocol):
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome: ...
 
     def delete_entry(self, key: str, expected: str) -> Outcome: ...
+
+    def find_entry(self, key: str) -> Stored | Outcome:
+        """The entry made under this key, if it is there; `REMOVED` where a deletion left a trace; never makes one."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,10 @@ class Mailbox(Protocol):
         ...
 
     def delete_draft(self, key: str, expected: str) -> Outcome: ...
+
+    def find_draft(self, key: str, message_id: str) -> Stored | Outcome:
+        """The draft made under this key (or carrying its Message-ID), if it is there; never makes one."""
+        ...
 
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Replace the draft's text while it is as we last saw it (`expected`); an edited one is `MODIFIED`."""

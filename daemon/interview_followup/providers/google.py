@@ -226,6 +226,15 @@ class GoogleCalendar:
                     body = self._get(entry.key) or {}
         return Stored(event_id(entry.key), str(body.get("etag", "")))
 
+    def find_entry(self, key: str) -> Stored | Outcome:
+        """By its id, which is made from the key: a deleted event keeps it, cancelled."""
+        found = self._get(key)
+        if found is None:
+            return Outcome.MISSING
+        if found.get("status") == "cancelled":
+            return Outcome.REMOVED
+        return Stored(event_id(key), str(found.get("etag", "")), found=True)
+
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
         current = self._get(entry.key)
         if current is None or current.get("status") == "cancelled":
@@ -405,6 +414,14 @@ class Gmail:
             return Outcome.MODIFIED
         status, _ = self.client.call(self.users.drafts().delete(userId="me", id=draft_id), allow=(404,))
         return Outcome.MISSING if status == 404 else Outcome.DONE
+
+    def find_draft(self, key: str, message_id: str) -> Stored | Outcome:
+        """By its Message-ID: long after the draft was made, when the search index has long caught up."""
+        found = self._drafts(f"rfc822msgid:{message_id}")
+        if not found:
+            return Outcome.MISSING
+        draft = found[0]
+        return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None, True)
 
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Replaced only while it is still the message we wrote: Gmail gives every edit a new message id."""

@@ -204,6 +204,13 @@ class LocalCalendar:
             write_atomically(path, data)
         return Stored(path.name, digest(data))
 
+    def find_entry(self, key: str) -> Stored | Outcome:
+        path = self._path(key)
+        try:
+            return Stored(path.name, digest(path.read_bytes()), found=True)
+        except FileNotFoundError:
+            return Outcome.MISSING
+
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
         path = self._path(entry.key)
         data = ics.entry(entry, stamp)
@@ -283,6 +290,10 @@ class LocalMailbox:
     def delete_draft(self, key: str, expected: str) -> Outcome:
         with writing(self.drafts):
             return _delete_if_unchanged(self._find(key), expected)
+
+    def find_draft(self, key: str, message_id: str) -> Stored | Outcome:
+        path = self._find(key)
+        return Stored(path.name, digest(path.read_bytes()), found=True) if path else Outcome.MISSING
 
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         with writing(self.drafts):

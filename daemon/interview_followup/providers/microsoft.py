@@ -257,6 +257,11 @@ class OutlookCalendar:
         }
         return _stored(_made_once(self.client, "events", path, body, lambda: _every(self.client, path, query)))
 
+    def find_entry(self, key: str) -> Stored | Outcome:
+        path = f"{self._path(self.followups)}/events"
+        found = _every(self.client, path, {"$filter": _by_key(key), "$select": "id,changeKey"})
+        return replace(_stored(found[0]), found=True) if found else Outcome.MISSING
+
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
         ref, _, change = expected.partition(" ")
         current = self._get(ref)
@@ -359,6 +364,14 @@ class OutlookMail:
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Outlook gives an edited draft a new changeKey, and a sent one is no longer a draft: both stay."""
         return _delete(self.client, "messages", expected)
+
+    def find_draft(self, key: str, message_id: str) -> Stored | Outcome:
+        """In Drafts by its key; a draft the person deleted waits in Deleted Items, a trace that it was made."""
+        found = self._drafts_with(key)
+        if found:
+            return _stored_draft(found[0], found=True)
+        query = {"$filter": _by_key(key), "$select": "id"}
+        return Outcome.REMOVED if _every(self.client, "/me/mailFolders/deleteditems/messages", query) else Outcome.MISSING
 
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Its subject and text replaced, guarded like a removal: an edited or sent draft stays as it is."""
