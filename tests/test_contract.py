@@ -15,6 +15,7 @@ import pytest
 from conftest import at
 from crash import kill_everywhere
 from interview_followup import status
+from interview_followup.store import State
 from places import KINDS, START, LocalPlace, Place, Servers, recipients
 
 FOLLOW_UPS = [
@@ -146,11 +147,20 @@ def _noted(place: Place) -> None:
         store.set_note(record.interview.id, "We both race sailboats.", None, "fr")
 
 
+def _lost(place: Place) -> None:
+    """The person deleted a draft and an entry; then the state was lost."""
+    place.delete_draft(sorted(place.drafts_by_key())[0])
+    place.delete_entry(key_of(place, "Check in with Acme"))
+    for path in (place.root / "state").glob("state.sqlite3*"):
+        path.unlink()
+
+
 PHASES: dict[str, list[Callable[[Place], None]]] = {
     "create": [_ends],
     "delete": [_ends, _replied],
     "update": [_ends, _moved],
     "rewrite": [_ends, _noted],
+    "adopt": [_ends, _lost],
 }
 
 
@@ -165,6 +175,7 @@ def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_unint
         lambda name: servers.place(kind, tmp_path / name),
         PHASES[phase],
         lambda place: (place.drafts_by_key(), place.entries_by_key(), place.draft_texts()),
+        frozenset({State.DONE, State.DELETED, State.GONE}) if phase == "adopt" else frozenset({State.DONE, State.DELETED}),
     )
     if kind != "local":
         assert getattr(servers, kind).violations == []
@@ -224,3 +235,20 @@ def test_a_first_install_after_an_interview_still_makes_its_drafts(place: Place)
     place.now = at("2026-11-18T09:00")
     place.cycle()
     assert sum(place.drafts_by_key().values()) == 2
+
+
+def test_traces_of_deletion_tell_a_lost_state_even_when_nothing_of_ours_is_left(place: Place) -> None:
+    """Every draft and entry deleted, then the state lost: Google keeps deleted events' ids and Outlook keeps
+    deleted drafts in Deleted Items, so nothing is made again there. Plain files keep no trace: that is the
+    limit README states, and the local backend makes the steps still due again."""
+    place.interview_ends()
+    place.cycle()
+    for key in list(place.drafts_by_key()):
+        place.delete_draft(key)
+    for key in list(place.entries_by_key()):
+        place.delete_entry(key)
+    for path in (place.root / "state").glob("state.sqlite3*"):
+        path.unlink()
+    place.cycle()
+    remade = sum(place.drafts_by_key().values()), len(place.entries_by_key())
+    assert remade == ((2, 6) if place.kind == "local" else (0, 0))
