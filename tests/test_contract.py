@@ -218,6 +218,8 @@ def test_losing_the_state_never_brings_back_what_the_person_deleted(place: Place
     place.now = at("2026-11-18T09:00")
     for path in (place.root / "state").glob("state.sqlite3*"):
         path.unlink()
+    dry = place.cycle(dry_run=True)
+    assert dry.actions and all(str(a).startswith("would have found again") for a in dry.actions), "a dry run says so too"
     report = place.cycle()
     assert list(place.drafts_by_key()) == [kept_draft]
     assert check_in not in place.entries_by_key() and len(place.entries_by_key()) == 5

@@ -263,12 +263,11 @@ class Engine:
         else:
             creates = [c for c in todo if c.verb is planner.Verb.CREATE and c.target is not None]
             life = f"rebuilt {now.isoformat()}" if any(_traces(backend, c, self._me) for c in creates) else "first"
-        if self.dry_run:
-            return todo
-        self.store.set_cursor(account.name, LIFE, life)
+        if not self.dry_run:
+            self.store.set_cursor(account.name, LIFE, life)
         if not life.startswith("rebuilt"):
             return todo
-        plans = planner.plan(records, journal, sent, now, self.settings, self.templates, rebuilt_states(self.store))
+        plans = planner.plan(records, journal, sent, now, self.settings, self.templates, {account.name: now})
         return planner.changes(plans)
 
     def _reconcile(self, account: Account, backend: Backend, now: datetime, report: Report) -> None:
