@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from . import detect, ics, mail, phones, planner, playbook, replies
 from .config import Account, Config
 from .executor import Action, Executor
-from .model import Event, InboundMessage, Interview, Kind, Person, interview_id
+from .model import Event, InboundMessage, Interview, Person, interview_id
 from .providers import Backend, CalendarChanges, Outcome, Stored, Window
 from .providers.registry import open_backend
 from .steps import STEPS, StepRow
@@ -301,10 +301,7 @@ def _traces(backend: Backend, change: planner.Change, me: Person) -> bool:
     """Whether the provider holds what this change would make, or remembers that it was deleted."""
     step = change.target
     assert step is not None
-    if step.kind is Kind.DRAFT:
-        found = backend.mailbox.find_draft(step.key, mail.message_id(step.key, me))
-    else:
-        found = backend.calendar.find_entry(step.key)
+    found = backend.find(step.kind, step.key, mail.message_id(step.key, me))
     return isinstance(found, Stored) or found is Outcome.REMOVED
 
 

@@ -77,11 +77,7 @@ class Executor:
         step, interview = change.target, change.interview
         assert step is not None
         message_id = mail.message_id(step.key, self.me) if step.kind is Kind.DRAFT else None
-        found = (
-            self.backend.mailbox.find_draft(step.key, message_id or "")
-            if step.kind is Kind.DRAFT
-            else self.backend.calendar.find_entry(step.key)
-        )
+        found = self.backend.find(step.kind, step.key, message_id or "")
         record = EffectRecord(step.key, interview.account, interview.id, step.name, step.kind.value, step.due, State.GONE)
         self.checkpoint(f"{PAST[change.verb]}:{step.key}:after-call")
         if isinstance(found, Stored):

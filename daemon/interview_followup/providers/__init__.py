@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import EntryPayload, Event, InboundMessage
+from ..model import EntryPayload, Event, InboundMessage, Kind
 from ..schema import AccountSettings
 
 if TYPE_CHECKING:
@@ -170,6 +170,10 @@ class Mailbox(Protocol):
 class Backend:
     calendar: Calendar
     mailbox: Mailbox
+
+    def find(self, kind: Kind, key: str, message_id: str) -> Stored | Outcome:
+        """What was made under this key, of either kind, looked for without making anything."""
+        return self.mailbox.find_draft(key, message_id) if kind is Kind.DRAFT else self.calendar.find_entry(key)
 
 
 @dataclass(frozen=True)

@@ -402,7 +402,7 @@ class Gmail:
             for extra in found[1:]:
                 self.client.call(self.users.drafts().delete(userId="me", id=extra["id"]), allow=(404,))
         draft = found[0]
-        return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None, there)
+        return _stored_draft(draft, there)
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Gmail gives an edited draft a new message id: a different one means the person changed it."""
@@ -420,8 +420,7 @@ class Gmail:
         found = self._drafts(f"rfc822msgid:{message_id}")
         if not found:
             return Outcome.MISSING
-        draft = found[0]
-        return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None, True)
+        return _stored_draft(found[0], found=True)
 
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Replaced only while it is still the message we wrote: Gmail gives every edit a new message id."""
@@ -435,14 +434,14 @@ class Gmail:
         status, made = self.client.call(self.users.drafts().update(userId="me", id=draft_id, body=body), allow=(404,))
         if status == 404:
             return Outcome.MISSING
-        return Stored(str(made["id"]), _fingerprint(made), str(made["message"].get("threadId") or "") or None)
+        return _stored_draft(made)
 
     def _already(self, draft_id: str, raw: bytes) -> Stored | None:
         """The draft when it says just what `raw` says."""
         status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="raw"), allow=(404,))
         if status == 404 or mail.wording_of(base64.urlsafe_b64decode(current["message"]["raw"])) != mail.wording_of(raw):
             return None
-        return Stored(draft_id, _fingerprint(current), str(current["message"].get("threadId") or "") or None, found=True)
+        return _stored_draft(current, found=True)
 
     def sent(self, drafts: list[SentQuery]) -> set[str]:
         """Answered from what this pass's history request saw arrive in Sent, so it costs no request (Gmail
@@ -457,6 +456,10 @@ def _header_block(meta: dict[str, Any]) -> str:
 
 def _internal_date(meta: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(int(meta["internalDate"]) / 1000, timezone.utc)
+
+
+def _stored_draft(draft: dict[str, Any], found: bool = False) -> Stored:
+    return Stored(str(draft["id"]), _fingerprint(draft), str(draft["message"].get("threadId") or "") or None, found)
 
 
 def _fingerprint(draft: dict[str, Any]) -> str:

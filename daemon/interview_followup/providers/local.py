@@ -194,9 +194,10 @@ class LocalCalendar:
         return self.followups / f"{key}.ics"
 
     def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
+        found = self.find_entry(entry.key)
+        if isinstance(found, Stored):
+            return found
         path = self._path(entry.key)
-        if path.exists():
-            return Stored(path.name, digest(path.read_bytes()), found=True)
         data = ics.entry(entry, stamp)
         with writing(self.followups):
             self.followups.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -275,9 +276,9 @@ class LocalMailbox:
         return next((p for p in _maildir_files([self.drafts / "cur", self.drafts / "new"]) if marker in p.name), None)
 
     def create_draft(self, key: str, raw: bytes, stamp: datetime, resumed: bool = False) -> Stored:
-        existing = self._find(key)
-        if existing:
-            return Stored(existing.name, digest(existing.read_bytes()), found=True)
+        found = self.find_draft(key, "")
+        if isinstance(found, Stored):
+            return found
         name = f"{int(stamp.timestamp())}.{key}.interview-followup"
         final = self.drafts / "cur" / f"{name}:2,D"
         with writing(self.drafts):

@@ -245,21 +245,22 @@ class OutlookCalendar:
         """Found by its key first (a pass cut short after the create). A resent create is answered from
         `transactionId` for as long as Graph remembers it, which it does not say; so after one, the key
         is looked up again and any second copy removed."""
-        path = f"{self._path(self.followups)}/events"
-        query = {"$filter": _by_key(entry.key), "$select": "id,changeKey"}
-        found = _every(self.client, path, query)
-        if found:
-            return replace(_stored(found[0]), found=True)
+        found = self.find_entry(entry.key)
+        if isinstance(found, Stored):
+            return found
         body = {
             **self._body(entry),
             "transactionId": TRANSACTION_PREFIX + entry.key,
             "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": entry.key}],
         }
-        return _stored(_made_once(self.client, "events", path, body, lambda: _every(self.client, path, query)))
+        events = f"{self._path(self.followups)}/events"
+        return _stored(_made_once(self.client, "events", events, body, partial(self._entries_with, entry.key)))
+
+    def _entries_with(self, key: str) -> list[dict[str, Any]]:
+        return _every(self.client, f"{self._path(self.followups)}/events", {"$filter": _by_key(key), "$select": "id,changeKey"})
 
     def find_entry(self, key: str) -> Stored | Outcome:
-        path = f"{self._path(self.followups)}/events"
-        found = _every(self.client, path, {"$filter": _by_key(key), "$select": "id,changeKey"})
+        found = self._entries_with(key)
         return replace(_stored(found[0]), found=True) if found else Outcome.MISSING
 
     def update_entry(self, entry: EntryPayload, stamp: datetime, expected: str) -> Stored | Outcome:
