@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
@@ -52,8 +52,10 @@ class Workdays:
         return day
 
 
+@lru_cache(maxsize=16)
 def country_of(zone: ZoneInfo) -> str | None:
-    """The country of an IANA time zone (tz database's zone.tab), where the holidays library knows it."""
+    """The country of an IANA time zone (tz database's zone.tab), where the holidays library knows it; read once
+    per zone, not each time the configuration is asked for its business days."""
     from importlib.resources import files
 
     try:

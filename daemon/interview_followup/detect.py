@@ -207,7 +207,7 @@ def detect(event: Event, rules: Rules) -> Verdict:
     else:
         reasons.append("no employer domain: only free-mail or scheduler addresses")
 
-    people = [_described(p, description, rules.region) for p in people if not domains.is_robot(p.email)]
+    people = [_described(p, description, rules.region) for p in people]
     coordinators = _coordinators(event, people)
     if coordinators:
         reasons.append(f"arranged by {', '.join(c.email for c in coordinators)}, who is not on the panel: a shorter note")

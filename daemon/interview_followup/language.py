@@ -32,6 +32,7 @@ _COMMON = {
     "it": "e il la le lei con per noi è una suo gli della grazie del di",
     "pt": "e o os as você com para nós é uma seu sua pela do da obrigado não",
 }
+_VOCABULARY = {language: frozenset(words.split()) for language, words in _COMMON.items()}
 _WORD = re.compile(r"[^\W\d_]+")
 _LINK = re.compile(r"\S*(https?://|www\.)\S*")
 MIN_VOTES = 4
@@ -61,5 +62,3 @@ def choose(override: str | None, detected: str | None, preferred: str | None) ->
             return candidate
     return "en"
 
-
-_VOCABULARY = {language: frozenset(words.split()) for language, words in _COMMON.items()}

@@ -206,13 +206,9 @@ def plan(
         all_sent = frozenset(name for name, keys in drafts.items() if settled.issuperset(keys))
         if all_sent:
             steps = playbook.plan(interview, replace(progress[interview.id], all_sent=all_sent), settings)
+        since = (rebuilt or {}).get(interview.account)
         for step in steps:
-            since = (rebuilt or {}).get(interview.account)
-            effect = done.get(step.key)
-            if since and effect is None and step.materialize_at < since:
-                change: Change | None = _adoption(record, step, settings, templates)
-            else:
-                change = _bring_about(record, step, effect, now, settings, templates)
+            change = _bring_about(record, step, done.get(step.key), now, settings, templates, since)
             if change:
                 changes.append(change)
         wanted = {step.key for step in steps}
@@ -241,8 +237,11 @@ def _bring_about(
     now: datetime,
     settings: playbook.Settings,
     templates: Templates,
+    rebuilt: datetime | None = None,
 ) -> Change | None:
     interview = record.interview
+    if effect is None and rebuilt and step.materialize_at < rebuilt:
+        return _adoption(record, step, settings, templates)
     if effect is None or effect.state is State.DELETED:
         if playbook.readiness(step, now, settings) is not playbook.Readiness.DUE:
             return None
@@ -252,8 +251,9 @@ def _bring_about(
     if effect.state is State.DELETING:
         return Change(Verb.DELETE, step.key, step.name, step.kind, interview, "finishing a removal", step, effect)
     rewritable = step.kind is Kind.DRAFT and bool(step.row.personal) and bool(effect.content)
-    changed = effect.state is State.DONE and _wording(record, step, templates)[2] != effect.content
-    if rewritable and (effect.state is State.UPDATING or changed):
+    if rewritable and (
+        effect.state is State.UPDATING or (effect.state is State.DONE and _wording(record, step, templates)[2] != effect.content)
+    ):
         return _made(Verb.REWRITE, record, step, effect, "your note or language for it changed", now, settings, templates)
     if effect.state in (State.DONE, State.UPDATING) and step.kind is Kind.ENTRY and step.due > now:
         entry = templates.entry(step, interview, settings.entry_minutes, record.language, record.person_notes)

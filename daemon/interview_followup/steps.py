@@ -94,13 +94,16 @@ Schedule = Callable[[Timeline, Any], list[When]]
 
 
 def each_interviewer_at_the_end(t: Timeline, settings: Any) -> list[When]:
-    people = sorted(t.interview.interviewers, key=lambda p: p.email)
-    return [When(t.end, t.end, person, ordinal) for ordinal, person in enumerate(people)]
+    return _each_at_the_end(t, t.interview.interviewers)
 
 
 def each_coordinator_at_the_end(t: Timeline, settings: Any) -> list[When]:
-    people = sorted(t.interview.coordinators, key=lambda p: p.email)
-    return [When(t.end, t.end, person, ordinal) for ordinal, person in enumerate(people)]
+    return _each_at_the_end(t, t.interview.coordinators)
+
+
+def _each_at_the_end(t: Timeline, people: tuple[Person, ...]) -> list[When]:
+    """One draft each, in a stable order: the ordinal picks the wording, so colleagues get different ones."""
+    return [When(t.end, t.end, person, ordinal) for ordinal, person in enumerate(sorted(people, key=lambda p: p.email))]
 
 
 def the_same_evening(t: Timeline, settings: Any) -> list[When]:
