@@ -444,3 +444,21 @@ def test_a_note_with_one_interviewer_goes_into_their_draft_alone_and_beside_them
     assert "- Raj Patel <raj.patel@acme.com>: “We both grew up in Pune.”" in check_in
     unknown = cli("--config", config, "note", "acme", "hi", "--with", "zoe")
     assert unknown.returncode == 2 and "'zoe' matches 0 of the people at this interview: jane.doe@acme.com" in unknown.stderr
+
+
+def test_help_and_version_load_nothing_heavy_and_the_version_is_the_projects() -> None:
+    """`--help` and `--version` parse arguments before any library is imported: a start-up in tens of milliseconds."""
+    probe = (
+        "import sys, contextlib, io\n"
+        "from interview_followup.cli import main\n"
+        "for words in (['--help'], ['--version'], ['run', '--help'], ['note', '--help']):\n"
+        "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main(words)\n"
+        "heavy = {'pydantic', 'yaml', 'icalendar', 'jinja2', 'holidays', 'sqlite3', 'googleapiclient', 'msal', 'babel'}\n"
+        "print(sorted(heavy & {m.partition('.')[0] for m in sys.modules}))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    from interview_followup import __version__
+
+    assert f'\nversion = "{__version__}"\n' in (REPO / "pyproject.toml").read_text()

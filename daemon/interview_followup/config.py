@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-import platformdirs
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from . import schema, untrusted
+from . import untrusted
 from .dates import Workdays, country_of
 from .errors import UserError
 from .language import LANGUAGES
+from .locations import state_dir as _state_dir
 from .providers.registry import BACKENDS
-from .schema import APP, AccountSettings, Clock, Duration, MonthDay, Offset, Strict, UserPath
+from .schema import AccountSettings, Clock, Duration, MonthDay, Offset, Strict, UserPath
 
 ENV_CONFIG = "INTERVIEW_FOLLOWUP_CONFIG"
 NO_HOLIDAYS = ("none", "")
@@ -226,20 +226,8 @@ class Loaded:
         return f"{self.path}:{self.lines.get(probe, 1)}"
 
 
-def default_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP)) / "config.yaml"
-
-
-def resolve_path(explicit: str | None) -> Path:
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get(ENV_CONFIG):
-        return Path(os.environ[ENV_CONFIG]).expanduser()
-    return default_path()
-
-
 def state_dir(config: Config) -> Path:
-    return schema.state_dir(config.state_dir)
+    return _state_dir(config.state_dir)
 
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
@@ -57,18 +56,6 @@ UserPath = Annotated[Path, BeforeValidator(lambda v: Path(os.path.expandvars(str
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-APP = "interview-followup"
-
-
-def state_dir(explicit: Path | None) -> Path:
-    """The configured state directory, else systemd's StateDirectory=, else the XDG state directory."""
-    if explicit:
-        return explicit
-    if os.environ.get("STATE_DIRECTORY"):
-        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
-    return Path(platformdirs.user_state_dir(APP))
 
 
 class AccountSettings(Strict):

@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from . import config as config_module
+from . import locations
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def unit_text(config_path: Path | None) -> str:
         command += ["--config", str(config_path.resolve())]
     text = text.replace("ExecStart=%h/.local/bin/interview-followup run", "ExecStart=" + shlex.join([*command, "run"]))
     try:
-        config = config_module.load(config_path or config_module.resolve_path(None)).config
+        config = config_module.load(config_path or locations.config_path(None)).config
     except UserError:  # without a readable configuration, keep the starter's settings
         return text
     folders = {str(folder) for a in config.accounts for folder in a.written}

@@ -25,8 +25,9 @@ from pydantic import Field, field_validator
 
 from .. import mail, untrusted
 from ..errors import UserError
+from ..locations import state_dir
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from ..schema import AccountSettings, UserPath, is_url, state_dir
+from ..schema import AccountSettings, UserPath, is_url
 from . import SENT_KEPT, Backend, BackendType, CalendarChanges, MailChanges, Outcome, SentMail, SentQuery, SignIn, Stored, Window
 from .common import not_signed_in, rfc3339
 

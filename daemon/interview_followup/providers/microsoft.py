@@ -27,8 +27,9 @@ from pydantic import Field, field_validator
 
 from .. import mail, untrusted
 from ..errors import UserError
+from ..locations import state_dir
 from ..model import Attendee, EntryPayload, Event, InboundMessage, Person
-from ..schema import AccountSettings, UserPath, state_dir
+from ..schema import AccountSettings, UserPath
 from . import (
     SENT_KEPT,
     Backend,
