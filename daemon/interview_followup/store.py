@@ -7,18 +7,19 @@ between the two finds, on restart, a record telling it to look the effect up by 
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .errors import UserError
 from .model import Attendee, Event, InboundMessage, Interview, Person
@@ -138,12 +139,40 @@ def _check(db: sqlite3.Connection) -> None:
         raise sqlite3.DatabaseError("its integrity check failed")
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _remembered(read: Callable[Concatenate[Store, _P], _T]) -> Callable[Concatenate[Store, _P], _T]:
+    """A read answered from memory while the database has not changed: an idle pass reads the same rows
+    many times, and re-decoding every interview would cost more than the rest of the pass."""
+
+    def remembered(store: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        version = store.version()
+        if store._memo_version != version:
+            store._memo.clear()
+            store._memo_version = version
+        key = (read.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in store._memo:
+            store._memo[key] = read(store, *args, **kwargs)
+        return copy.copy(store._memo[key])  # type: ignore[no-any-return]  # a copy: the caller may change its list
+
+    return remembered
+
+
 class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.path = path
         self._db = db
         self._db.row_factory = sqlite3.Row
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_version: tuple[int, int] | None = None
         self._migrate()
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the database does: by this process (SQLite's count of rows it changed) or by another
+        (`data_version`, e.g. a `note` typed while the daemon runs)."""
+        return self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -239,19 +268,27 @@ class Store:
         self._db.execute("COMMIT")
 
     # cursors -----------------------------------------------------------------------------
+    @_remembered
     def cursor(self, account: str, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM cursors WHERE account=? AND name=?", (account, name)).fetchone()
         return row[0] if row else None
 
+    @_remembered
     def cursors(self, name: str) -> dict[str, str]:
         """This cursor of every account."""
         rows = self._db.execute("SELECT account, value FROM cursors WHERE name=?", (name,))
         return {row["account"]: row["value"] for row in rows}
 
     def set_cursor(self, account: str, name: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (account, name, value))
+        """Written only when it changed, so an idle pass leaves the database (and its `version`) as it was."""
+        self._db.execute(
+            "INSERT INTO cursors VALUES (?, ?, ?) ON CONFLICT (account, name) DO UPDATE SET value=excluded.value"
+            " WHERE value IS NOT excluded.value",
+            (account, name, value),
+        )
 
     # interviews --------------------------------------------------------------------------
+    @_remembered
     def interviews(self, account: str | None = None, learned: bool = True) -> list[InterviewRecord]:
         """`learned`: with the phone numbers learned from mail; without, as detection made them."""
         if account is None:
@@ -407,6 +444,7 @@ class Store:
         ]
 
     # effects -----------------------------------------------------------------------------
+    @_remembered
     def effects(self, account: str | None = None, interview_id: str | None = None) -> dict[str, EffectRecord]:
         query, args = "SELECT * FROM effects WHERE 1=1", []
         if account is not None:
@@ -438,6 +476,7 @@ class Store:
             ),
         )
 
+    @_remembered
     def our_message_ids(self, account: str) -> dict[str, str]:
         """The Message-IDs and provider thread ids of our drafts, each mapped to its interview."""
         rows = self._db.execute("SELECT message_id, thread, interview_id FROM effects WHERE account=?", (account,))
