@@ -19,7 +19,7 @@ from . import detect, ics, mail, phones, planner, playbook, replies
 from .config import Account, Config
 from .executor import Action, Executor
 from .model import Event, InboundMessage, Interview, Person, interview_id
-from .providers import Backend, CalendarChanges, Outcome, Stored, Window
+from .providers import Backend, CalendarChanges, Outcome, SentQuery, Stored, Window
 from .providers.registry import open_backend
 from .steps import STEPS, StepRow
 from .store import EffectRecord, InterviewRecord, Store
@@ -85,6 +85,7 @@ class Engine:
         self.templates = Templates.from_config(config, table)
         self._backends = backends or {}
         self._me = Person(config.me.addresses[0] if config.me.addresses else "", config.me.name)
+        self._quiet: dict[str, _Quiet] = {}
 
     def backend(self, account: Account) -> Backend:
         if account.name not in self._backends:
@@ -117,6 +118,9 @@ class Engine:
         for problem in changes.problems:
             log.warning("%s: %s", account.name, problem)
             report.notices.append(f"skipped: {problem}")
+        if not (changes.events or changes.replaced_sources or changes.removed):
+            self.store.set_cursor(account.name, "calendar", changes.cursor)
+            return set()
         known = {r.interview.id: r for r in self.store.interviews(account.name, learned=False)}
         present: set[str] = set()
         new: set[str] = set()
@@ -235,14 +239,27 @@ class Engine:
     # 3 + 4. plan, then act ----------------------------------------------------------------
     def plan(self, account: Account, backend: Backend, now: datetime) -> list[planner.Change]:
         """The changes this pass makes; asking which drafts went out is the one read it needs."""
+        basis = (self.store.version(), self.templates.version())
+        quiet = self._quiet.pop(account.name, None)
+        known: dict[tuple[SentQuery, ...], set[str]] = {}
+        if quiet and quiet.holds(basis, now):
+            known[quiet.queries] = backend.mailbox.sent(list(quiet.queries)) if quiet.queries else set()
+            if known[quiet.queries] == quiet.sent:
+                self._quiet[account.name] = quiet
+                return []
         records = [r for r in self.store.interviews(account.name) if r.interview.end >= now - LOOKBACK]
         journal = {r.interview.id: self.store.effects(interview_id=r.interview.id) for r in records}
         queries = planner.sent_questions(records, journal, now, self.settings)
-        sent = backend.mailbox.sent(queries) if queries else set()
+        asked = tuple(queries)
+        sent = known[asked] if asked in known else backend.mailbox.sent(queries) if queries else set()
         plans = planner.plan(records, journal, sent, now, self.settings, self.templates, rebuilt_states(self.store))
         todo = planner.changes(plans)
         if self.store.cursor(account.name, LIFE) is None:
             return self._first_life(account, backend, now, todo, records, journal, sent)
+        if not todo and not self.dry_run:
+            moments = [r.interview.end + LOOKBACK for r in records]
+            until = min(filter(None, [planner.steady_until(plans, journal, self.settings, now), *moments]), default=None)
+            self._quiet[account.name] = _Quiet(basis, now, until, asked, frozenset(sent))
         return todo
 
     def _first_life(
@@ -281,6 +298,21 @@ class Engine:
             if self.should_stop():
                 return
             executor.carry_out(change, now, report.actions, report.notices)
+
+
+@dataclass(frozen=True)
+class _Quiet:
+    """A plan with nothing to do, and what it rested on: while the state and the templates are as they were, the
+    same drafts are sent and no step's time has come, the next plan is empty too, and an idle pass skips it."""
+
+    basis: tuple[object, ...]
+    since: datetime
+    until: datetime | None
+    queries: tuple[SentQuery, ...]
+    sent: frozenset[str]
+
+    def holds(self, basis: tuple[object, ...], now: datetime) -> bool:
+        return basis == self.basis and self.since <= now and (self.until is None or now < self.until)
 
 
 LIFE = "life"

@@ -60,6 +60,10 @@ class Parsed:
     """False when the file as a whole could not be read: its absence of events proves nothing."""
     skipped: frozenset[str] = frozenset()
     """UIDs of events that could not be read: they are not gone, only unreadable."""
+    recurs: bool = False
+    """A series is among its events: a later window may hold other occurrences of it."""
+    ahead: datetime | None = None
+    """The earliest start of a single event past the window: a later window holds it."""
 
 
 def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime, seconds: float = PARSE_SECONDS) -> Parsed:
@@ -75,6 +79,7 @@ def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime, seconds: 
     events: list[Event] = []
     skipped: set[str] = set()
     late = 0
+    recurs, ahead = False, None
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
@@ -90,17 +95,19 @@ def parse(data: bytes, zone: ZoneInfo, start: datetime, end: datetime, seconds: 
                 late += 1
                 continue
             try:
-                expanded, problem = _expand(uid, components, timezones, zone, start, end)
+                expanded, problem, later = _expand(uid, components, timezones, zone, start, end)
             except _PARSE_ERRORS as exc:
                 skipped.add(untrusted.line(uid, 500))
                 problems.append(f"event {untrusted.line(uid, 80)!r} skipped ({_short(exc)})")
                 continue
             events.extend(expanded)
+            recurs = recurs or later is None
+            ahead = min(filter(None, (ahead, later if later and later >= end else None)), default=None)
             if problem:
                 problems.append(f"event {_name(uid, components)}: {problem}")
     if late:
         problems.append(f"reading took longer than {seconds:.0f} s: {late} events not read this time")
-    return Parsed(events, problems, skipped=frozenset(skipped))
+    return Parsed(events, problems, skipped=frozenset(skipped), recurs=recurs, ahead=ahead)
 
 
 def _utf8(data: bytes) -> bytes:
@@ -130,16 +137,17 @@ def _prefer_tz_database(data: bytes) -> bytes:
 
 def _expand(
     uid: str, components: list[Any], timezones: list[Any], zone: ZoneInfo, start: datetime, end: datetime
-) -> tuple[list[Event], str]:
-    """The occurrences in the window, and what was cut short (a series too dense to expand, or too many)."""
+) -> tuple[list[Event], str, datetime | None]:
+    """The occurrences in the window, what was cut short (a series too dense to expand, or too many), and for a
+    single event its start (None for a series: every window has its own occurrences)."""
     series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
     if not series:
         event = _event(uid, components[0], zone, None)
-        return ([event] if event.end > start and event.start < end else []), ""
+        return ([event] if event.end > start and event.start < end else []), "", event.start
     master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
     first = _instant(master.decoded("DTSTART"), zone)
     if _steps(master, first, end, zone) > STEP_LIMIT:
-        return [], "repeats too often to expand, left out"
+        return [], "repeats too often to expand, left out", None
     single = icalendar.Calendar()
     for part in (*timezones, *components):
         single.add_component(part)
@@ -150,7 +158,7 @@ def _expand(
         occurrences = recurring_ical_events.of(single).between(start, stop)
     kept = sorted(occurrences, key=lambda o: _instant(o.decoded("DTSTART"), zone))[:INSTANCE_LIMIT]
     events = [_event(uid, o, zone, _recurrence_id(o.get("RECURRENCE-ID"), zone)) for o in kept]
-    return events, f"too many occurrences, only those until {stop:%Y-%m-%d %H:%M} read" if stop < end else ""
+    return events, f"too many occurrences, only those until {stop:%Y-%m-%d %H:%M} read" if stop < end else "", None
 
 
 def _steps(master: Any, since: datetime, end: datetime, zone: ZoneInfo) -> int:

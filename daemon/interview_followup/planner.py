@@ -220,6 +220,17 @@ def plan(
     return plans
 
 
+def steady_until(plans: list[InterviewPlan], journal: dict[str, dict[str, EffectRecord]], settings: playbook.Settings,
+                 now: datetime) -> datetime | None:
+    """The first moment at which `plan` and `sent_questions` may answer otherwise than at `now`, all else equal: a step
+    becomes due or stale, or an effect's time passes. None when no such moment is ahead."""
+    moments = [e.due for effects in journal.values() for e in effects.values()]
+    for item in plans:
+        for step in item.steps:
+            moments += [step.materialize_at, step.due, playbook.catch_up_until(step, settings) or step.due]
+    return min((m for m in moments if m >= now), default=None)
+
+
 def changes(plans: list[InterviewPlan]) -> list[Change]:
     return [change for item in plans for change in item.changes]
 

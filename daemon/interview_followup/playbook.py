@@ -67,13 +67,18 @@ def readiness(step: Step, now: datetime, settings: Settings) -> Readiness:
     """Nothing stale is made: no entry in the past, no draft long after it was due."""
     if step.materialize_at > now:
         return Readiness.WAITING
+    until = catch_up_until(step, settings)
+    fresh = step.due > now if until is None else now <= until
+    return Readiness.DUE if fresh else Readiness.STALE
+
+
+def catch_up_until(step: Step, settings: Settings) -> datetime | None:
+    """The last moment a late draft is still made (its catch-up days); None for a step made only before it is due."""
     catch_up = getattr(settings.of(step.row), "catch_up", step.row.catch_up)
     if step.kind is Kind.ENTRY or catch_up is None:
-        fresh = step.due > now
-    else:
-        day = step.due.astimezone(settings.zone).date()
-        fresh = now <= step.due + (shift(day, catch_up, settings.workdays) - day)
-    return Readiness.DUE if fresh else Readiness.STALE
+        return None
+    day = step.due.astimezone(settings.zone).date()
+    return step.due + (shift(day, catch_up, settings.workdays) - day)
 
 
 def plan(interview: Interview, progress: Progress, settings: Settings) -> list[Step]:

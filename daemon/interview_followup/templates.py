@@ -6,6 +6,8 @@ is passed in as a value, so an event titled ``{{ 7*7 }}`` stays that text.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -105,6 +107,24 @@ class Templates:
             tuple(Person(r.email, r.name, phone=r.phone, about=r.about) for r in me.references),
         )
         return cls(config.playbook.templates, sender, config.playbook.steps, config.zone, table)
+
+    def version(self) -> tuple[tuple[str, int, int], ...]:
+        """The person's template files as they are now (name, time, size): a change rewrites what they made."""
+        found: list[tuple[str, int, int]] = []
+        folders = [str(self._folder)] if self._folder else []
+        for folder in folders:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_dir() and folder == str(self._folder):
+                        folders.append(entry.path)
+                    elif entry.is_file():
+                        stat = entry.stat()
+                        found.append((entry.path, stat.st_mtime_ns, stat.st_size))
+        return tuple(sorted(found))
 
     def language(self, interview: Interview, override: str | None = None) -> str:
         return language.choose(override, interview.language, self._me.language)

@@ -12,9 +12,11 @@ import hashlib
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,7 +27,17 @@ from pydantic import field_validator
 from .. import ics, mail
 from ..model import EntryPayload, Event, InboundMessage
 from ..schema import AccountSettings, UserPath, is_url
-from . import Backend, BackendType, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
+from . import (
+    Backend,
+    BackendType,
+    CalendarChanges,
+    MailChanges,
+    Outcome,
+    SentQuery,
+    Stored,
+    Unavailable,
+    Window,
+)
 from .common import fsync_dir, unwritable, write_atomically
 
 if TYPE_CHECKING:
@@ -109,61 +121,151 @@ def _delete_if_unchanged(path: Path | None, expected: str) -> Outcome:
     return Outcome.DONE
 
 
+SWEEP = 500
+"""Files of a calendar folder looked at on a pass when the folder itself did not change: a file rewritten in
+place, not replaced (vdirsyncer and khal always replace), is noticed within (files / SWEEP) passes."""
+RACY_NS = 2_000_000_000
+"""A file or folder changed this close to the moment it was read may change again with the same time stamp:
+it is read again at the next pass, and its content compared."""
+
+
+@dataclass
+class _File:
+    """What a calendar file was when last read, and when a moving window needs it read again."""
+
+    mtime: int
+    size: int
+    inode: int
+    digest: str
+    recurs: bool = False
+    ahead: str = ""
+    """ISO time of its earliest single event past the window's end."""
+    racy: bool = False
+
+    def same(self, stat: os.stat_result) -> bool:
+        return not self.racy and (self.mtime, self.size, self.inode) == (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    def outgrown(self, window: Window, moved: bool) -> bool:
+        """Whether the window came to hold what it did not when the file was read."""
+        return moved and (self.recurs or (bool(self.ahead) and datetime.fromisoformat(self.ahead) < window.end))
+
+
+@dataclass
+class _Reading:
+    """One pass over a calendar's files: what it found, and whether anything differs from before."""
+
+    zone: ZoneInfo
+    window: Window
+    now_ns: int
+    events: list[tuple[str, Event]] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def racy(self, mtime_ns: int) -> bool:
+        return self.now_ns - mtime_ns < RACY_NS
+
+    def file(self, path: str, known: _File | None, moved: bool) -> _File | None:
+        """The file as it is now, its events gathered: `known` itself when there is nothing new to read in it,
+        None when it is gone."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if known and known.same(stat) and not known.outgrown(self.window, moved):
+            return known
+        if stat.st_size > CALENDAR_LIMIT:
+            self.problems.append(f"{path}: larger than {CALENDAR_LIMIT // 2**20} MiB, skipped")
+            return known
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            self.problems.append(f"{path}: cannot read ({exc.strerror})")
+            return known
+        self.changed = True
+        seen = _File(stat.st_mtime_ns, stat.st_size, stat.st_ino, digest(data), racy=self.racy(stat.st_mtime_ns))
+        if known and known.digest == seen.digest and not known.outgrown(self.window, moved):
+            return replace(known, mtime=seen.mtime, size=seen.size, inode=seen.inode, racy=seen.racy)
+        parsed = ics.parse(data, self.zone, self.window.start, self.window.end)
+        self.problems += [f"{os.path.basename(path)}: {p}" for p in parsed.problems]
+        self.events += [(path, e) for e in parsed.events]
+        self.unreadable |= parsed.skipped
+        if parsed.readable:
+            self.replaced.add(path)
+        return replace(seen, recurs=parsed.recurs, ahead=parsed.ahead.isoformat() if parsed.ahead else "")
+
+
+def _stored(cursor: str | None) -> tuple[dict[str, Any], dict[str, _File]]:
+    """A cursor as written by `_from_files`; one from an older version is read as none (everything is read again)."""
+    try:
+        state = json.loads(cursor) if cursor else {}
+        return state, {name: _File(*fields) for name, fields in (state.pop("files", None) or {}).items()}
+    except (ValueError, TypeError, AttributeError):
+        return {}, {}
+
+
 class LocalCalendar:
     def __init__(self, source: str, followups: Path, zone: ZoneInfo) -> None:
         self.source = source
         self.followups = followups
         self.zone = zone
+        self._cursor: str | None = None
+        self._state: dict[str, Any] = {}
+        self._files: dict[str, _File] = {}
+        self._sweep = 0
 
     def changes(self, cursor: str | None, window: Window) -> CalendarChanges:
-        state = json.loads(cursor) if cursor else {}
-        if state.get("window") != window.start.date().isoformat():
-            state = {}  # a new day: recurring series expand into a new window
-        state["window"] = window.start.date().isoformat()
         if is_url(self.source):
+            state = json.loads(cursor) if cursor else {}
+            if state.get("window") != window.start.date().isoformat():
+                state = {"window": window.start.date().isoformat()}  # a new day: series expand into a new window
             return self._from_url(state, window)
-        return self._from_files(state, window)
+        if cursor is None or cursor != self._cursor:  # a new process, or a state reset: begin from what was stored
+            self._state, self._files = _stored(cursor)
+        changes = self._from_files(window)
+        self._cursor = changes.cursor
+        return changes
 
-    def _from_files(self, state: dict[str, Any], window: Window) -> CalendarChanges:
+    def _from_files(self, window: Window) -> CalendarChanges:
+        """Only what changed is read: the folder's time stamp says whether files came or went, a file's stat
+        whether it changed, and a file is read again when the window has moved onto what it holds."""
         root = Path(self.source)
-        if root.is_dir():
-            paths = sorted(p for p in root.iterdir() if p.suffix.lower() == ".ics" and not p.name.startswith("."))
-        elif root.is_file():
-            paths = [root]
-        else:
-            return CalendarChanges([], set(), json.dumps(state), [f"{root}: calendar not found; nothing read"])
-        before: dict[str, list[int]] = state.get("files") or {}
-        after: dict[str, list[int]] = {}
-        events: list[tuple[str, Event]] = []
-        replaced: set[str] = set()
-        unreadable: set[str] = set()
-        problems: list[str] = []
-        for path in paths:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            after[str(path)] = [stat.st_mtime_ns, stat.st_size]
-            if before.get(str(path)) == after[str(path)]:
-                continue
-            if stat.st_size > CALENDAR_LIMIT:
-                problems.append(f"{path}: larger than {CALENDAR_LIMIT // 2**20} MiB, skipped")
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                problems.append(f"{path}: cannot read ({exc.strerror})")
-                after.pop(str(path))
-                continue
-            parsed = ics.parse(data, self.zone, window.start, window.end)
-            problems += [f"{path.name}: {p}" for p in parsed.problems]
-            events += [(str(path), e) for e in parsed.events]
-            unreadable |= parsed.skipped
-            if parsed.readable:
-                replaced.add(str(path))
-        replaced |= {p for p in before if p not in after}
-        state["files"] = after
-        return CalendarChanges(events, replaced, json.dumps(state), problems, unreadable)
+        day = window.start.date().isoformat()
+        moved = self._state.get("window") != day
+        try:
+            top = root.stat()
+        except OSError:
+            return CalendarChanges([], set(), self._cursor or "", [f"{root}: calendar not found; nothing read"])
+        stamp = [top.st_mtime_ns, top.st_ino]
+        base = root if root.is_dir() else root.parent
+        listing = not root.is_dir() or stamp != self._state.get("folder") or moved
+        if not root.is_dir():
+            names = [root.name]
+        elif listing:
+            names = sorted(n for n in os.listdir(root) if n.lower().endswith(".ics") and not n.startswith("."))
+        else:  # nothing came or went: a slice of the files, for one rewritten in place
+            listed = list(self._files)
+            first = self._sweep % max(1, len(listed))
+            names, self._sweep = listed[first : first + SWEEP], first + SWEEP
+        gone = set(self._files) - set(names) if listing else set()
+        read = _Reading(self.zone, window, time.time_ns())
+        for name in names:
+            known = self._files.get(name)
+            now = read.file(os.path.join(base, name), known, moved)
+            if now is None:
+                gone.add(name)
+            elif now is not known:
+                self._files[name] = now
+        for name in gone:
+            self._files.pop(name, None)
+            read.replaced.add(os.path.join(base, name))
+        if not (read.changed or gone or listing):
+            return CalendarChanges([], set(), self._cursor or "")
+        self._state.update(window=day, folder=None if read.racy(top.st_mtime_ns) else stamp)
+        cursor = json.dumps({**self._state, "files": {n: list(astuple(f)) for n, f in self._files.items()}})
+        return CalendarChanges(read.events, read.replaced, cursor, read.problems, read.unreadable)
 
     def _from_url(self, state: dict[str, Any], window: Window) -> CalendarChanges:
         request = urllib.request.Request(self.source, headers={"User-Agent": "interview-followup"})
