@@ -10,7 +10,8 @@ from typing import TextIO
 from . import config as config_module
 from . import detect
 from .config import Config
-from .engine import LOOKAHEAD, LOOKBACK, rules_from
+from .detect import rules_from
+from .engine import LOOKAHEAD, LOOKBACK
 from .errors import UserError
 from .providers import Backend, SignInNeeded, Unavailable, Window
 from .providers.common import unwritable

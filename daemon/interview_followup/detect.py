@@ -6,11 +6,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import domains, language, names, phones, untrusted
 from .model import Attendee, Event, Person
 
-_STRONG = [
+if TYPE_CHECKING:
+    from .config import Config
+
+STRONG = [
     r"interview(s|ed|ing)?",
     r"phone[ -]?screen(ing)?",
     r"(recruiter|recruiting|technical|tech|hr|culture|initial) (screen(ing)?|call|chat)",
@@ -34,9 +38,9 @@ _STRONG = [
     r"rozmow(a|y|ę) (kwalifikacyjn|rekrutacyjn|o prac)\w*",
     r"informational (interview|chat|call|meeting)",
 ]
-_STRONG_CJK = re.compile(r"面接|面談|面试|面試|면접|인터뷰|インタビュー|採用選考|一次選考|二次選考|最終選考")
+STRONG_CJK = re.compile(r"面接|面談|面试|面試|면접|인터뷰|インタビュー|採用選考|一次選考|二次選考|最終選考")
 """Scripts without spaces between words: these match inside a title, without word boundaries."""
-_WEAK = [
+WEAK = [
     r"on-?site", r"panel", r"recruiter", r"hiring", r"candidate", r"entretien", r"candidature", r"bewerbung", r"round \d",
     r"gesprek", r"sollicitatie", r"selezione", r"rekrutacja", r"ansökan", r"candidatura",
     r"coffee chat", r"(intro|introductory|exploratory) (call|chat)", r"meet the team", r"job opening", r"open (role|position)",
@@ -112,6 +116,17 @@ class Rules:
     """The person's country: phone numbers without a country code are read as its numbers."""
 
 
+def rules_from(config: Config) -> Rules:
+    return Rules(
+        me=frozenset(config.me.addresses),
+        employer_domains=frozenset(config.me.employer_domains),
+        keywords=tuple(config.detection.keywords),
+        exclude_keywords=tuple(config.detection.exclude_keywords),
+        exclude_domains=frozenset(d.lower() for d in config.detection.exclude_domains),
+        region=config.workdays.country.partition("-")[0] if config.workdays.country else None,
+    )
+
+
 @dataclass(frozen=True)
 class Verdict:
     interview: bool
@@ -133,7 +148,7 @@ class Verdict:
     language: str = ""
 
 
-_STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(_STRONG), _words(_WEAK), _words(_PRACTICE)
+_STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(STRONG), _words(WEAK), _words(_PRACTICE)
 
 
 def detect(event: Event, rules: Rules) -> Verdict:
@@ -171,8 +186,8 @@ def detect(event: Event, rules: Rules) -> Verdict:
         return _no("internal event of your current employer")
 
     head = description[:2000]
-    strong = _STRONG_RE.search(summary) or _STRONG_CJK.search(summary)
-    weak = _WEAK_RE.search(summary) or _STRONG_RE.search(head) or _STRONG_CJK.search(head)
+    strong = _STRONG_RE.search(summary) or STRONG_CJK.search(summary)
+    weak = _WEAK_RE.search(summary) or _STRONG_RE.search(head) or STRONG_CJK.search(head)
     scheduler = _scheduler(event, description)
     booked = _WEAK_RE.search(head) if scheduler else None
     custom = next((w for w in rules.keywords if w.lower() in text.lower()), None)

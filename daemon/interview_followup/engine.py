@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=100)
 """Interviews older than this are history: the longest default step (two months) fits inside."""
 LOOKAHEAD = timedelta(days=90)
+FORGET_AFTER = timedelta(days=7)
+"""Messages are kept this long past the look-back window (mail is read from a day before the earliest
+interview in it), then forgotten."""
 
 
 def utc_now() -> datetime:
@@ -42,17 +45,6 @@ class Report:
     actions: list[Action] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     """What the person should know: new interviews, stops, skipped broken input."""
-
-
-def rules_from(config: Config) -> detect.Rules:
-    return detect.Rules(
-        me=frozenset(config.me.addresses),
-        employer_domains=frozenset(config.me.employer_domains),
-        keywords=tuple(config.detection.keywords),
-        exclude_keywords=tuple(config.detection.exclude_keywords),
-        exclude_domains=frozenset(d.lower() for d in config.detection.exclude_domains),
-        region=config.workdays.country.partition("-")[0] if config.workdays.country else None,
-    )
 
 
 def settings_from(config: Config, table: tuple[StepRow, ...] = STEPS) -> playbook.Settings:
@@ -80,7 +72,7 @@ class Engine:
         self.checkpoint = checkpoint
         self.should_stop = should_stop
         self.dry_run = dry_run
-        self.rules = rules_from(config)
+        self.rules = detect.rules_from(config)
         self.settings = settings_from(config, table)
         self.templates = Templates.from_config(config, table)
         self._backends = backends or {}
@@ -199,7 +191,7 @@ class Engine:
                 verdict = replies.classify(message, self.config.me.addresses)
                 decisions = replies.judge(message, verdict, interviews, ours)
                 self.store.record_message(
-                    account.name, message, verdict.kind.value, [*verdict.reasons, *(d.reason for d in decisions)]
+                    account.name, message, verdict.kind.value, [*verdict.reasons, *(d.reason for d in decisions)], now
                 )
                 if verdict.kind is replies.MessageKind.HUMAN:
                     self._learn_phone(account, message, interviews, now, report)
@@ -208,6 +200,8 @@ class Engine:
                 fresh = [i for i in interviews if i.id in new_interviews]
                 for message in self.store.human_messages(account.name, since):
                     self._apply(message, replies.judge(message, _HUMAN, fresh, {}), stopped, report)
+            if changes.messages:
+                self.store.forget_messages(now - LOOKBACK - FORGET_AFTER)
             self.store.set_cursor(account.name, "mail", changes.cursor)
             self.store.set_cursor(account.name, "mail_since", since.isoformat())
 

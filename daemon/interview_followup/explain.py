@@ -12,7 +12,8 @@ from pathlib import Path
 from . import config as config_module
 from . import detect, ics, mail, replies
 from .config import Config
-from .engine import LOOKAHEAD, LOOKBACK, rules_from
+from .detect import rules_from
+from .engine import LOOKAHEAD, LOOKBACK
 from .errors import UserError
 from .model import Event, Interview
 from .store import Store

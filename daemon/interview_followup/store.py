@@ -59,6 +59,11 @@ _MIGRATIONS = [
     CREATE TABLE phones (account TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, seen TEXT NOT NULL,
         PRIMARY KEY (account, address));
     """,
+    """
+    ALTER TABLE messages ADD COLUMN seen TEXT;
+    CREATE INDEX messages_by_kind ON messages (account, kind, received);
+    CREATE INDEX messages_by_age ON messages (received);
+    """,
 ]
 
 
@@ -406,11 +411,11 @@ class Store:
     def seen_message(self, account: str, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM messages WHERE account=? AND key=?", (account, key)).fetchone() is not None
 
-    def record_message(self, account: str, message: InboundMessage, kind: str, reasons: list[str]) -> None:
+    def record_message(self, account: str, message: InboundMessage, kind: str, reasons: list[str], now: datetime) -> None:
         """Every message seen, with the judgement and its reasons (what `status` and a replay need)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO messages (account, key, received, sender, subject, kind, reasons, reply_to, thread)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO messages (account, key, received, sender, subject, kind, reasons, reply_to, thread, seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 message.key,
@@ -421,8 +426,17 @@ class Store:
                 json.dumps(reasons),
                 json.dumps([p.email for p in message.reply_to]),
                 message.thread,
+                _utc(now),
             ),
         )
+
+    def forget_messages(self, before: datetime) -> int:
+        """Messages received and seen before `before` can no longer answer an interview the daemon follows:
+        without this the table grows with every message ever received. Returns how many went."""
+        horizon = _utc(before)
+        return self._db.execute(
+            "DELETE FROM messages WHERE received<? AND (seen IS NULL OR seen<?)", (horizon, horizon)
+        ).rowcount
 
     def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
         """Messages already judged to be from a person, as much of them as was kept."""

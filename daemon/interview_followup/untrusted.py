@@ -7,7 +7,7 @@ import re
 
 import nh3
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
 _TAG = re.compile(r"<[a-zA-Z/!]")
@@ -18,14 +18,14 @@ TEXT_LIMIT = 4000
 
 def line(value: object, limit: int = LINE_LIMIT) -> str:
     """One printable line: no CR/LF or other control characters, bounded length."""
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value or ""))).strip()
+    text = _SPACES.sub(" ", CONTROL.sub(" ", str(value or ""))).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def text(value: object, limit: int = TEXT_LIMIT) -> str:
     """Multi-line text with control characters removed and a bounded length."""
     raw = str(value or "")[: limit * 4].replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = "\n".join(_CONTROL.sub("", part).rstrip() for part in raw.split("\n")).strip()
+    cleaned = "\n".join(CONTROL.sub("", part).rstrip() for part in raw.split("\n")).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 

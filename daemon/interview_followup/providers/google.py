@@ -102,7 +102,10 @@ class GoogleAccount(AccountSettings):
 class GoogleCalendar:
     def __init__(self, client: auth.Client, calendars: list[str], followups: str, zone: ZoneInfo, account: str) -> None:
         self.client = client
-        self.service = client.service("calendar", "v3", "calendar/v3/")
+        service = client.service("calendar", "v3", "calendar/v3/")
+        self.events = service.events()
+        """Made once: the client library builds a collection's methods anew at each call, and cycles keep them."""
+        self.calendar_list = service.calendarList()
         self.calendars = calendars
         self.followups = followups
         self.zone = zone
@@ -147,7 +150,7 @@ class GoogleCalendar:
         else:
             query["timeMin"] = window.start.astimezone(timezone.utc).isoformat()
         items: list[dict[str, Any]] = []
-        for status, body in self.client.pages(lambda page: self.service.events().list(**query, pageToken=page), allow=(410,)):
+        for status, body in self.client.pages(lambda page: self.events.list(**query, pageToken=page), allow=(410,)):
             if status == 410:  # the sync token expired: list everything again
                 return self._list(calendar, None, window)
             items += body.get("items", [])
@@ -187,7 +190,7 @@ class GoogleCalendar:
         if name == "primary" or "@" in name:
             return name
         if name.casefold() not in self._ids:
-            for _, body in self.client.pages(lambda page: self.service.calendarList().list(pageToken=page, maxResults=250)):
+            for _, body in self.client.pages(lambda page: self.calendar_list.list(pageToken=page, maxResults=250)):
                 self._ids.update({str(c.get("summary", "")).casefold(): str(c["id"]) for c in body.get("items", [])})
         found = self._ids.get(name.casefold())
         if found is None:
@@ -210,17 +213,17 @@ class GoogleCalendar:
 
     def _get(self, key: str) -> dict[str, Any] | None:
         status, body = self.client.call(
-            self.service.events().get(calendarId=self._calendar_id(self.followups), eventId=event_id(key)), allow=(404, 410)
+            self.events.get(calendarId=self._calendar_id(self.followups), eventId=event_id(key)), allow=(404, 410)
         )
         return body if status == 200 else None
 
     def create_entry(self, entry: EntryPayload, stamp: datetime) -> Stored:
         calendar = self._calendar_id(self.followups)
-        status, body = self.client.call(self.service.events().insert(calendarId=calendar, body=self._body(entry)), allow=(409,))
+        status, body = self.client.call(self.events.insert(calendarId=calendar, body=self._body(entry)), allow=(409,))
         if status == 409:  # made before (a retry, or a pass cut short): find it
             body = self._get(entry.key) or {}
             if body.get("status") == "cancelled":  # deleted earlier, needed again: ids stay reserved, so revive it
-                request = self.service.events().update(calendarId=calendar, eventId=event_id(entry.key), body=self._body(entry))
+                request = self.events.update(calendarId=calendar, eventId=event_id(entry.key), body=self._body(entry))
                 request.headers["If-Match"] = str(body.get("etag", ""))
                 status, body = self.client.call(request, allow=(412,))
                 if status == 412:  # changed since we looked: what it is now counts
@@ -245,7 +248,7 @@ class GoogleCalendar:
             return Stored(event_id(entry.key), str(current["etag"]))
         if current.get("etag") != expected:
             return Outcome.MODIFIED
-        request = self.service.events().update(
+        request = self.events.update(
             calendarId=self._calendar_id(self.followups), eventId=event_id(entry.key), body=wanted
         )
         request.headers["If-Match"] = expected
@@ -259,7 +262,7 @@ class GoogleCalendar:
             return Outcome.MISSING
         if current.get("etag") != expected:
             return Outcome.MODIFIED
-        request = self.service.events().delete(calendarId=self._calendar_id(self.followups), eventId=event_id(key))
+        request = self.events.delete(calendarId=self._calendar_id(self.followups), eventId=event_id(key))
         request.headers["If-Match"] = expected
         status, _ = self.client.call(request, allow=(404, 410, 412))
         return {412: Outcome.MODIFIED, 404: Outcome.MISSING, 410: Outcome.MISSING}.get(status, Outcome.DONE)
@@ -268,8 +271,9 @@ class GoogleCalendar:
 class Gmail:
     def __init__(self, client: auth.Client) -> None:
         self.client = client
-        self.service = client.service("gmail", "v1", "")
-        self.users = self.service.users()
+        self.users = users = client.service("gmail", "v1", "").users()
+        self.history, self.messages, self.drafts = users.history(), users.messages(), users.drafts()
+        """Made once: the client library builds a collection's methods anew at each call, and cycles keep them."""
         self._sent: list[SentMail] = []
         """Messages that arrived in Sent lately, as the history told."""
 
@@ -314,7 +318,7 @@ class Gmail:
         sent: list[str] = []
 
         def request(page: str | None) -> Any:
-            return self.users.history().list(
+            return self.history.list(
                 userId="me", startHistoryId=start, historyTypes=["messageAdded", "labelAdded"], pageToken=page, maxResults=500
             )
 
@@ -334,7 +338,7 @@ class Gmail:
     def _remember_sent(self, ids: list[str]) -> None:
         """Who each newly sent message went to, and what marks it: one metadata request per message sent."""
         for message_id in dict.fromkeys(ids):
-            request = self.users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=_SENT_HEADERS)
+            request = self.messages.get(userId="me", id=message_id, format="metadata", metadataHeaders=_SENT_HEADERS)
             _, meta = self.client.call(request, allow=(404,))
             try:
                 at = _internal_date(meta)
@@ -348,12 +352,12 @@ class Gmail:
 
     def _listed(self, folder: str, after: datetime) -> list[str]:
         query = f"in:{folder} after:{int(after.timestamp())}"
-        listing = self.client.pages(lambda page: self.users.messages().list(userId="me", q=query, pageToken=page, maxResults=500))
+        listing = self.client.pages(lambda page: self.messages.list(userId="me", q=query, pageToken=page, maxResults=500))
         return [str(m["id"]) for _, body in listing for m in body.get("messages", [])]
 
     def _read(self, message_id: str, worth_reading: Callable[[InboundMessage], bool]) -> InboundMessage | None:
         """Headers and snippet first; the whole message only when they say it may matter."""
-        request = self.users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=list(_LIGHT_HEADERS))
+        request = self.messages.get(userId="me", id=message_id, format="metadata", metadataHeaders=list(_LIGHT_HEADERS))
         status, meta = self.client.call(request, allow=(404,))
         if status == 404:  # deleted since it arrived
             return None
@@ -365,21 +369,21 @@ class Gmail:
         )
         if int(meta.get("sizeEstimate", 0)) > FULL_READ_LIMIT or not worth_reading(light):
             return light
-        _, full = self.client.call(self.users.messages().get(userId="me", id=message_id, format="raw"))
+        _, full = self.client.call(self.messages.get(userId="me", id=message_id, format="raw"))
         raw = base64.urlsafe_b64decode(str(full["raw"]) + "==")
         return replace(mail.parse(raw, message_id, received), thread=light.thread)
 
     # drafts ------------------------------------------------------------------------------
     def _drafts(self, query: str = "") -> list[dict[str, Any]]:
         """Drafts matching a search (all of them without one), every page: a page may be short and still have a next."""
-        listing = self.client.pages(lambda page: self.users.drafts().list(userId="me", q=query, pageToken=page, maxResults=100))
+        listing = self.client.pages(lambda page: self.drafts.list(userId="me", q=query, pageToken=page, maxResults=100))
         return [draft for _, body in listing for draft in body.get("drafts", [])]
 
     def _ours(self, drafts: list[dict[str, Any]], key: str, message_id: str) -> list[dict[str, Any]]:
         """Those of `drafts` that carry the key or the Message-ID, read header by header: no search index involved."""
         found = []
         for draft in drafts:
-            status, full = self.client.call(self.users.drafts().get(userId="me", id=draft["id"], format="metadata"), allow=(404,))
+            status, full = self.client.call(self.drafts.get(userId="me", id=draft["id"], format="metadata"), allow=(404,))
             headers = (full.get("message") or {}).get("payload", {}).get("headers", [])
             marks = {h["value"] for h in headers if h["name"].lower() in (mail.KEY_HEADER.lower(), "message-id")}
             if status == 200 and marks & {key, message_id}:
@@ -397,23 +401,23 @@ class Gmail:
         if not found:
             before = {d["id"] for d in self._drafts()}
             body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
-            _, made = self.client.call(self.users.drafts().create(userId="me", body=body))
+            _, made = self.client.call(self.drafts.create(userId="me", body=body))
             appeared = [d for d in self._drafts() if d["id"] not in before and d["id"] != made["id"]]
             found = [made, *self._ours(appeared, key, message_id)]
             for extra in found[1:]:
-                self.client.call(self.users.drafts().delete(userId="me", id=extra["id"]), allow=(404,))
+                self.client.call(self.drafts.delete(userId="me", id=extra["id"]), allow=(404,))
         draft = found[0]
         return _stored_draft(draft, there)
 
     def delete_draft(self, key: str, expected: str) -> Outcome:
         """Gmail gives an edited draft a new message id: a different one means the person changed it."""
         draft_id = expected.partition(" ")[0]
-        status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="minimal"), allow=(404,))
+        status, current = self.client.call(self.drafts.get(userId="me", id=draft_id, format="minimal"), allow=(404,))
         if status == 404:
             return Outcome.MISSING
         if _fingerprint(current) != expected:
             return Outcome.MODIFIED
-        status, _ = self.client.call(self.users.drafts().delete(userId="me", id=draft_id), allow=(404,))
+        status, _ = self.client.call(self.drafts.delete(userId="me", id=draft_id), allow=(404,))
         return Outcome.MISSING if status == 404 else Outcome.DONE
 
     def find_draft(self, key: str, message_id: str) -> Stored | Outcome:
@@ -426,20 +430,20 @@ class Gmail:
     def update_draft(self, key: str, raw: bytes, expected: str) -> Stored | Outcome:
         """Replaced only while it is still the message we wrote: Gmail gives every edit a new message id."""
         draft_id = expected.partition(" ")[0]
-        status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="minimal"), allow=(404,))
+        status, current = self.client.call(self.drafts.get(userId="me", id=draft_id, format="minimal"), allow=(404,))
         if status == 404:
             return Outcome.MISSING
         if _fingerprint(current) != expected:  # changed, perhaps by this very rewrite cut short before its journal
             return self._already(draft_id, raw) or Outcome.MODIFIED
         body = {"id": draft_id, "message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
-        status, made = self.client.call(self.users.drafts().update(userId="me", id=draft_id, body=body), allow=(404,))
+        status, made = self.client.call(self.drafts.update(userId="me", id=draft_id, body=body), allow=(404,))
         if status == 404:
             return Outcome.MISSING
         return _stored_draft(made)
 
     def _already(self, draft_id: str, raw: bytes) -> Stored | None:
         """The draft when it says just what `raw` says."""
-        status, current = self.client.call(self.users.drafts().get(userId="me", id=draft_id, format="raw"), allow=(404,))
+        status, current = self.client.call(self.drafts.get(userId="me", id=draft_id, format="raw"), allow=(404,))
         if status == 404 or mail.wording_of(base64.urlsafe_b64decode(current["message"]["raw"])) != mail.wording_of(raw):
             return None
         return _stored_draft(current, found=True)

@@ -18,26 +18,18 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator
 
-from .. import ics, mail
+from .. import ics, mail, prescan
+from ..detect import rules_from
 from ..model import EntryPayload, Event, InboundMessage
 from ..schema import AccountSettings, UserPath, is_url
-from . import (
-    Backend,
-    BackendType,
-    CalendarChanges,
-    MailChanges,
-    Outcome,
-    SentQuery,
-    Stored,
-    Unavailable,
-    Window,
-)
+from . import Backend, BackendType, CalendarChanges, MailChanges, Outcome, SentQuery, Stored, Unavailable, Window
 from .common import fsync_dir, unwritable, write_atomically
 
 if TYPE_CHECKING:
@@ -141,6 +133,8 @@ class _File:
     ahead: str = ""
     """ISO time of its earliest single event past the window's end."""
     racy: bool = False
+    may_hold: bool = True
+    """What the prescan said of its content: a file that held an interview is parsed in full until it is gone."""
 
     def same(self, stat: os.stat_result) -> bool:
         return not self.racy and (self.mtime, self.size, self.inode) == (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -157,6 +151,7 @@ class _Reading:
     zone: ZoneInfo
     window: Window
     now_ns: int
+    may_hold: Callable[[bytes], bool]
     events: list[tuple[str, Event]] = field(default_factory=list)
     replaced: set[str] = field(default_factory=set)
     unreadable: set[str] = field(default_factory=set)
@@ -188,13 +183,17 @@ class _Reading:
         seen = _File(stat.st_mtime_ns, stat.st_size, stat.st_ino, digest(data), racy=self.racy(stat.st_mtime_ns))
         if known and known.digest == seen.digest and not known.outgrown(self.window, moved):
             return replace(known, mtime=seen.mtime, size=seen.size, inode=seen.inode, racy=seen.racy)
+        holds = self.may_hold(data)
+        if not holds and not (known and known.may_hold):
+            self.replaced.add(path)
+            return replace(seen, may_hold=False)
         parsed = ics.parse(data, self.zone, self.window.start, self.window.end)
         self.problems += [f"{os.path.basename(path)}: {p}" for p in parsed.problems]
         self.events += [(path, e) for e in parsed.events]
         self.unreadable |= parsed.skipped
         if parsed.readable:
             self.replaced.add(path)
-        return replace(seen, recurs=parsed.recurs, ahead=parsed.ahead.isoformat() if parsed.ahead else "")
+        return replace(seen, recurs=parsed.recurs, ahead=parsed.ahead.isoformat() if parsed.ahead else "", may_hold=holds)
 
 
 def _stored(cursor: str | None) -> tuple[dict[str, Any], dict[str, _File]]:
@@ -207,10 +206,14 @@ def _stored(cursor: str | None) -> tuple[dict[str, Any], dict[str, _File]]:
 
 
 class LocalCalendar:
-    def __init__(self, source: str, followups: Path, zone: ZoneInfo) -> None:
+    def __init__(
+        self, source: str, followups: Path, zone: ZoneInfo, may_hold: Callable[[bytes], bool] = lambda data: True
+    ) -> None:
         self.source = source
         self.followups = followups
         self.zone = zone
+        self.may_hold = may_hold
+        """Whether a file's text can hold an interview (`prescan`): the others are not parsed."""
         self._cursor: str | None = None
         self._state: dict[str, Any] = {}
         self._files: dict[str, _File] = {}
@@ -250,7 +253,7 @@ class LocalCalendar:
             first = self._sweep % max(1, len(listed))
             names, self._sweep = listed[first : first + SWEEP], first + SWEEP
         gone = set(self._files) - set(names) if listing else set()
-        read = _Reading(self.zone, window, time.time_ns())
+        read = _Reading(self.zone, window, time.time_ns(), self.may_hold)
         for name in names:
             known = self._files.get(name)
             now = read.file(os.path.join(base, name), known, moved)
@@ -459,8 +462,9 @@ def _redact(url: str) -> str:
 
 
 def open_local(account: LocalAccount, config: Config) -> Backend:
+    may_hold = partial(prescan.may_hold_interview, rules=rules_from(config))
     return Backend(
-        LocalCalendar(account.calendar, account.followup_calendar, config.zone),
+        LocalCalendar(account.calendar, account.followup_calendar, config.zone, may_hold),
         LocalMailbox(account.inbox, account.drafts, account.sent),
     )
 
