@@ -111,7 +111,7 @@ def invitations() -> None:
     rows = [line.split("\t") for line in (folder / "expected.tsv").read_text().splitlines()[1:]]
     wrong = []
     window = (RECEIVED - timedelta(days=9), RECEIVED + timedelta(days=9))
-    for name, interview, people, _ in rows:
+    for name, interview, people, *_ in rows:
         (event,) = ics.parse((folder / name).read_bytes(), ZoneInfo("UTC"), *window).events
         verdict = detect(event, rules)
         expected = (interview != "no", [a for a in people.split(",") if a])
