@@ -134,9 +134,10 @@ def sizes_table(sizes: list[tuple[int, int]], passes: int) -> None:
     print(f"(* messages timed on 10,000 and scaled; idle over {passes} passes; goals: idle <= 20 ms, first pass on 5k <= 3 s)")
 
 
-def rss_now() -> float:
+def rss_now(field: str = "VmRSS") -> float:
+    """This process's resident memory in MB (VmHWM: its peak; ru_maxrss would count the parent's, kept across exec)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -158,7 +159,7 @@ def resident_child(config_path: str, passes: int) -> None:
             raise SystemExit(f"pass {index}: {outcome.failed or outcome.needs_sign_in}")
         if index in (1, 10, passes // 2, passes):
             seen[index] = round(rss_now(), 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = rss_now("VmHWM")
     print(json.dumps({"rss": seen, "peak": round(peak, 1), "modules": len(sys.modules)}))
 
 
@@ -215,7 +216,7 @@ def _sign_in_microsoft(config_path: Path) -> None:
 
 def message_table(count: int) -> None:
     """The `messages` table after `count` messages seen over a year, a few hundred a day, kept as the daemon keeps it."""
-    from interview_followup.engine import LOOKBACK
+    from interview_followup.engine import FORGET_AFTER, LOOKBACK
     from interview_followup.model import InboundMessage, Person
     from interview_followup.store import Store
 
@@ -230,8 +231,8 @@ def message_table(count: int) -> None:
                     received = start + step * n
                     sender = Person(f"news{n % 40}@lists.example.org", "News")
                     message = InboundMessage(f"m{n}", sender, "Digest", received)
-                    store.record_message("bench", message, "bulk", ["list header"])
-            store.forget_messages(start + timedelta(days=day + 1) - LOOKBACK)
+                    store.record_message("bench", message, "bulk", ["list header"], received)
+            store.forget_messages(start + timedelta(days=day + 1) - LOOKBACK - FORGET_AFTER)
         rows = store._db.execute("SELECT count(*) FROM messages").fetchone()[0]
         store._db.execute("VACUUM")
         size = (Path(folder) / "state.sqlite3").stat().st_size / 2**20
