@@ -490,3 +490,19 @@ def test_a_two_day_onsite_as_one_recurring_event_thanks_each_interviewer_once(wo
         phases = sorted(item["phase"] for item in status.overview(world.config(), store, world.now))
     assert phases == ["continues on a later day", "following up"]
     assert world.cycle().actions == []
+
+
+def test_messages_are_forgotten_once_past_the_look_back_window(world: World) -> None:
+    """The table of messages seen stays bounded: a pass that reads mail forgets what can no longer answer."""
+    world.write_calendar(vevent("iv-1@acme.com", at("2026-11-17T10:00")))
+    world.deliver(message("News <news@example.org>", "Digest", received=at("2026-11-17T11:00")))
+    world.cycle()
+    with world.store() as store:
+        assert store._db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
+    world.now = at("2027-03-20T09:00")  # past the look-back window and the week after it
+    world.write_calendar(vevent("iv-2@acme.com", at("2027-03-19T10:00")))
+    world.deliver(message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", received=world.now))
+    world.cycle()
+    with world.store() as store:
+        subjects = [row[0] for row in store._db.execute("SELECT subject FROM messages")]
+    assert subjects == ["Re: Thank you"]
