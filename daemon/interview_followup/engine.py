@@ -235,17 +235,16 @@ class Engine:
         """The changes this pass makes; asking which drafts went out is the one read it needs."""
         basis = (self.store.version(), self.templates.version())
         quiet = self._quiet.pop(account.name, None)
-        known: dict[tuple[SentQuery, ...], set[str]] = {}
+        answered: tuple[tuple[SentQuery, ...], set[str]] | None = None
         if quiet and quiet.holds(basis, now):
-            known[quiet.queries] = backend.mailbox.sent(list(quiet.queries)) if quiet.queries else set()
-            if known[quiet.queries] == quiet.sent:
+            answered = (quiet.queries, _sent(backend, quiet.queries))
+            if answered[1] == quiet.sent:
                 self._quiet[account.name] = quiet
                 return []
         records = [r for r in self.store.interviews(account.name) if r.interview.end >= now - LOOKBACK]
         journal = {r.interview.id: self.store.effects(interview_id=r.interview.id) for r in records}
-        queries = planner.sent_questions(records, journal, now, self.settings)
-        asked = tuple(queries)
-        sent = known[asked] if asked in known else backend.mailbox.sent(queries) if queries else set()
+        asked = tuple(planner.sent_questions(records, journal, now, self.settings))
+        sent = answered[1] if answered and answered[0] == asked else _sent(backend, asked)
         plans = planner.plan(records, journal, sent, now, self.settings, self.templates, rebuilt_states(self.store))
         todo = planner.changes(plans)
         if self.store.cursor(account.name, LIFE) is None:
@@ -292,6 +291,11 @@ class Engine:
             if self.should_stop():
                 return
             executor.carry_out(change, now, report.actions, report.notices)
+
+
+def _sent(backend: Backend, queries: tuple[SentQuery, ...]) -> set[str]:
+    """Which of the asked-about drafts went out; no question, no request."""
+    return backend.mailbox.sent(list(queries)) if queries else set()
 
 
 @dataclass(frozen=True)

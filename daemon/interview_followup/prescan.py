@@ -45,7 +45,7 @@ def may_hold_interview(data: bytes, rules: detect.Rules) -> bool:
         raw = _FOLD.sub(b"", data).decode("utf-8")
     except UnicodeDecodeError:
         return True
-    if _OPAQUE.search(raw) or not raw.lstrip("\ufeff \r\n").upper().startswith("BEGIN:VCALENDAR"):
+    if _OPAQUE.search(raw) or raw.lstrip("\ufeff \r\n")[:15].upper() != "BEGIN:VCALENDAR":
         return True
     unescaped = _ESCAPE.sub(lambda m: "\n" if m[1] in "nN" else m[1], raw)
     forms = [raw, unescaped, untrusted.CONTROL.sub("", raw), untrusted.CONTROL.sub("", unescaped)]

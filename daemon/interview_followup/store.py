@@ -430,13 +430,11 @@ class Store:
             ),
         )
 
-    def forget_messages(self, before: datetime) -> int:
+    def forget_messages(self, before: datetime) -> None:
         """Messages received and seen before `before` can no longer answer an interview the daemon follows:
-        without this the table grows with every message ever received. Returns how many went."""
+        without this the table grows with every message ever received."""
         horizon = _utc(before)
-        return self._db.execute(
-            "DELETE FROM messages WHERE received<? AND (seen IS NULL OR seen<?)", (horizon, horizon)
-        ).rowcount
+        self._db.execute("DELETE FROM messages WHERE received<? AND (seen IS NULL OR seen<?)", (horizon, horizon))
 
     def human_messages(self, account: str, since: datetime) -> list[InboundMessage]:
         """Messages already judged to be from a person, as much of them as was kept."""
