@@ -145,7 +145,7 @@ def rss_now(field: str = "VmRSS") -> float:
 def resident_child(config_path: str, passes: int) -> None:
     """Run in a process of its own: the resident daemon's memory over idle passes, printed as JSON."""
     from interview_followup import config as config_module
-    from interview_followup.daemon import run_accounts
+    from interview_followup.daemon import give_back_memory, run_accounts
     from interview_followup.engine import Engine
     from interview_followup.store import Store
 
@@ -155,6 +155,7 @@ def resident_child(config_path: str, passes: int) -> None:
     seen = {}
     for index in range(1, passes + 1):
         outcome = run_accounts(engine, config.accounts)
+        give_back_memory()  # as the daemon's loop does after each pass
         if outcome.failed or outcome.needs_sign_in:
             raise SystemExit(f"pass {index}: {outcome.failed or outcome.needs_sign_in}")
         if index in (1, 10, passes // 2, passes):

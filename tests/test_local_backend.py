@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -190,3 +191,38 @@ def test_a_windows_1252_calendar_reads_as_its_author_wrote_it() -> None:
     data = calendar(vevent("latin", at("2026-11-17T10:00"), summary="Entretien avec René – Café Crème")).encode("cp1252")
     (event,) = ics.parse(data, ZoneInfo("UTC"), *WINDOW.__dict__.values()).events
     assert event.summary == "Entretien avec René – Café Crème"
+
+
+def test_a_changed_inbox_looks_only_at_the_files_that_came_or_moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first change of a day looks at everything; later ones at what was delivered or moved since."""
+    monkeypatch.setattr("interview_followup.providers.local.RACY_NS", 0)
+    for sub in ("new", "cur", "tmp"):
+        (tmp_path / sub).mkdir()
+    for name in ("a", "b"):
+        delivered = message("J <j@acme.com>", name, received=at("2026-11-17T09:00"))
+        (tmp_path / "new" / f"1795000000.{name}.host").write_bytes(delivered)
+    time.sleep(0.05)
+    os.utime(tmp_path / "new")
+    box, since = LocalMailbox(tmp_path, tmp_path / "Drafts"), datetime(2020, 1, 1, tzinfo=UTC)
+    looked: list[str] = []
+
+    def known(key: str) -> bool:
+        looked.append(key)
+        return True
+
+    first = box.changes(None, since, known, lambda _: True)
+    assert sorted(looked) == ["1795000000.a.host", "1795000000.b.host"]
+    time.sleep(0.05)
+    (tmp_path / "new" / "1795000000.c.host").write_bytes(message("J <j@acme.com>", "c", received=at("2026-11-17T09:00")))
+    (tmp_path / "new" / "1795000000.a.host").rename(tmp_path / "cur" / "1795000000.a.host:2,S")
+    looked.clear()
+    second = box.changes(first.cursor, since, known, lambda _: True)
+    assert sorted(looked) == ["1795000000.a.host", "1795000000.c.host"], "b was looked at before and has not moved"
+
+    stamps = json.loads(second.cursor)["stamps"]
+    a_day_earlier = {"stamps": stamps, "looked_before": [n - 86_400 * 10**9 for n in stamps]}
+    looked.clear()
+    time.sleep(0.05)
+    (tmp_path / "new" / "1795000000.d.host").write_bytes(message("J <j@acme.com>", "d", received=at("2026-11-17T09:00")))
+    box.changes(json.dumps(a_day_earlier), since, known, lambda _: True)
+    assert len(looked) == 4, "the first change of a day looks at every file"

@@ -13,9 +13,9 @@ see through (another character set, HTML, entities) goes to the full parse.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from . import detect, domains, untrusted
+from .anchors import skeleton
 
 ANCHORS = (
     "interview", "screen", "call", "chat", "final", "hiring", "site", "gespr", "bewerbung", "entretien", "entrevista",
@@ -27,13 +27,6 @@ ANCHORS = (
 _FOLD = re.compile(rb"\r?\n[ \t]")
 _ESCAPE = re.compile(r"\\(.)")
 _OPAQUE = re.compile(r"[<&]|ENCODING=|CHARSET=", re.I)
-
-
-def skeleton(text: str) -> str:
-    """Case-folded, accents dropped, compatibility forms (fullwidth letters, ligatures) spelt out."""
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text.casefold()
 
 
 _LOOKED_FOR = tuple(skeleton(word) for word in (*ANCHORS, *sorted(domains.SCHEDULERS)))

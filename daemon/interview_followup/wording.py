@@ -2,15 +2,19 @@
 
 English, German, French, Spanish, Dutch, Portuguese, Italian and Swedish (plus Polish where a
 vendor's default text is common). Standards and headers decide first (see ``replies``); these
-phrases are the fallback for mail that carries no such header.
+phrases are the fallback for mail that carries no such header. The patterns searched over a
+message's text carry anchors (see ``anchors``): text holding none of them is not searched.
 """
 
 from __future__ import annotations
 
 import re
 
+from .anchors import phrases as anchored
+
 
 def phrases(*patterns: str) -> re.Pattern[str]:
+    """For subjects: short enough that an anchor scan would not pay."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
@@ -32,7 +36,7 @@ BOUNCE_SUBJECT = phrases(
     r"^non recapitabile|^mancata consegna",
     r"^kan(,| )?inte levereras|^ej levererat|^olevererbart",
 )
-BOUNCE_BODY = phrases(
+BOUNCE_BODY = anchored(
     r"(could|can)( ?not|n't) be delivered",
     r"(was|were) not delivered",
     r"undeliverable",
@@ -43,7 +47,11 @@ BOUNCE_BODY = phrases(
     r"not a valid (user|recipient|address)",
     r"nicht zugestellt werden",
     r"n'a pas pu être (remis|distribué)",
-)
+    anchors=(
+        "deliver", "permanent", "unknown", "not found", "unavailable", "does not exist", "is full", "no such",
+        "not a valid", "zugestellt", "pas pu",
+    ),
+)  # fmt: skip
 DELAY = phrases(
     r"\bdelay(ed)?\b",
     r"still being retried",
@@ -70,7 +78,7 @@ CALENDAR_SUBJECT = phrases(
     r"^(accettato|rifiutato|provvisorio|accettato con riserva|annullato|invito( aggiornato)?)\s?:",
     r"^(accepterat|accepterad|avböjt|avböjd|preliminärt( accepterat)?|inställt|inställd|inbjudan)\s?:",
 )
-AUTO_SUBJECT = phrases(
+AUTO_SUBJECT = anchored(
     r"automatic reply|auto[- ]?reply|auto[- ]?response|autorespon|automated response|\(automatic response\)",
     r"^auto:",
     r"out of (the )?office|\booo\b",
@@ -83,12 +91,17 @@ AUTO_SUBJECT = phrases(
     r"risposta automatica|fuori (sede|ufficio)|\bassente\b|messaggio di assenza",
     r"automatiskt svar|autosvar|frånvaro(meddelande)?|frånvarande|inte på kontoret",
     r"automatyczna odpowied",
-)
+    anchors=(
+        "auto", "office", "ooo", "vacation", "holiday", "leave", "away", "abwesen", "büro", "haus", "absen", "oficina",
+        "ausen", "afwezig", "kantoor", "aanwezig", "escrit", "fuori", "assen", "frånvar", "kontoret",
+    ),
+)  # fmt: skip
+_AWAY_ANCHORS = ("office", "away", "leave", "vacation", "holiday")
 _AWAY = (
     r"(out of (the )?office|away from (the|my) (office|desk)|away"
     r"|on (annual |parental |maternity |paternity |sick )?leave|on (vacation|holiday))"
 )
-AUTO_BODY = phrases(
+AUTO_BODY = anchored(
     rf"\b(i am|i'm) (currently|presently) {_AWAY}",
     rf"\b(i am|i'm|i will be|i'll be) {_AWAY},? (until|till|through|from \S+ (to|until)|between|returning"
     r"|and will (be back|return)|with (limited|no) access)\b",
@@ -109,13 +122,18 @@ AUTO_BODY = phrases(
     r"\bquesta è una risposta automatica|\bmessaggio (generato )?automatic",
     r"\bjag är (för närvarande |just nu )?(ledig|bortrest|på semester|frånvarande|inte på kontoret|tjänstledig)\b",
     r"\bdetta är ett automatiskt (svar|meddelande|genererat)",
-)
-CHALLENGE = phrases(
+    anchors=(
+        *_AWAY_ANCHORS, "auto", "access to", "your ticket", "your request", "your case", "ich bin", "je suis", "je serai",
+        "estoy", "estar", "ik ben", "estou", "sono", "sarò", "jag är",
+    ),
+)  # fmt: skip
+CHALLENGE = anchored(
     r"to ensure (the )?delivery of your (e-?mail|message)",
     r"(added|add you) to .{0,40}(allowed|approved|safe|white) ?(senders?)? ?list",
     r"verify (that )?you are (a )?(human|real person)",
+    anchors=("delivery of your", "list", "verify"),
 )
-JOB_PROCESS = phrases(
+JOB_PROCESS = anchored(
     r"\b(application|applied|candida(cy|te|ture)|position|vacancy|opening|interview|role|offer|hiring)\b",
     r"\b(bewerbung|stelle|vorstellungsgespräch|kandidat)",
     r"\b(candidature|poste|entretien|recrutement)\b",
@@ -124,8 +142,14 @@ JOB_PROCESS = phrases(
     r"\b(vaga|cargo|processo seletivo)\b",
     r"\b(colloquio|posizione|selezione)\b",
     r"\b(ansökan|tjänsten|intervju|rekrytering)\b",
-)
-ANSWER = phrases(
+    anchors=(
+        "appli", "candida", "position", "vacancy", "opening", "interview", "role", "offer", "hiring", "bewerbung", "stell",
+        "kandidat", "poste", "entretien", "recrutement", "solicitud", "puesto", "vacante", "entrevista", "oferta",
+        "sollicitatie", "vacature", "functie", "gesprek", "vaga", "cargo", "seletivo", "colloquio", "posizione",
+        "selezione", "ansökan", "tjänsten", "intervju", "rekrytering",
+    ),
+)  # fmt: skip
+ANSWER = anchored(
     r"\bdecided to (move forward|proceed|continue|go ahead) with (other|another)|not (be )?(moving|move|going) forward",
     r"\b(regret to inform|unfortunately|we will not be|not been selected|unsuccessful)\b",
     r"\b(your |an |the )?offer( letter)?\b.{0,40}\b(ready|attached|extend|pleased|happy)|\bpleased to offer|congratulations",
@@ -139,9 +163,18 @@ ANSWER = phrases(
     r"\binfelizmente\b|\bproposta\b|próxima (etapa|fase)|\bconvidar\b",
     r"\bpurtroppo\b|\bofferta\b|prossim(a|o) (fase|passo|colloquio)|\binvitarl[ae]\b|\binvitarti\b",
     r"\btyvärr\b|\berbjudande\b|nästa steg|bjuda in",
-)
+    anchors=(
+        "decided to", "forward", "regret to inform", "unfortunately", "we will not be", "not been selected", "unsuccessful",
+        "offer", "congratulations", "next ", "final ", "onsite", "move you", "moving you", "like to", "love to", "want to",
+        "continue", "schedule", "leider", "absage", "angebot", "nächste", "einladen", "zusage", "gespräch",
+        "malheureusement", "donner suite", "offre", "prochaine étape", "dernier entretien", "poursuivre",
+        "lamentablemente", "desafortunadamente", "oferta", "siguiente ", "avanzar", "helaas", "aanbod", "volgende ",
+        "uitnodigen", "infelizmente", "proposta", "próxima ", "convidar", "purtroppo", "prossim", "invitar", "tyvärr",
+        "erbjudande", "nästa steg", "bjuda in",
+    ),
+)  # fmt: skip
 """What an employer says about the candidacy itself: a decision, an offer, a further step."""
-NOTICE = phrases(
+NOTICE = anchored(
     r"\bsurvey\b|\bquestionnaire\b|(your|candidate|interview) experience\b",
     r"\breminder\b|\bupcoming interview\b|\bneed to reschedule\b",
     r"\b(we have|we've) received your application\b|\bthank you for (applying|your application)\b|received your application",
@@ -154,7 +187,16 @@ NOTICE = phrases(
     r"\bpesquisa\b|\blembrete\b|recebemos (a )?sua candidatura",
     r"\bsondaggio\b|\bpromemoria\b|abbiamo ricevuto la (tua|sua) candidatura",
     r"\benkät\b|\bpåminnelse\b|vi har tagit emot din ansökan",
-)
+    anchors=(
+        "survey", "questionnaire", "experience", "reminder", "upcoming interview", "need to reschedule",
+        "received your application", "thank you for ", "talent ", "job alert", "new roles", "new positions", "new jobs",
+        "open roles", "open positions", "monitored", "aim to", "do not reply to this", "umfrage", "erinnerung",
+        "eingegangen", "eingangsbestätigung", "bewerbung erhalten", "enquête", "rappel", "bien reçu votre candidature",
+        "accusé de réception", "encuesta", "recordatorio", "hemos recibido", "herinnering", "je sollicitatie ontvangen",
+        "pesquisa", "lembrete", "recebemos", "sondaggio", "promemoria", "abbiamo ricevuto", "enkät", "påminnelse",
+        "tagit emot",
+    ),
+)  # fmt: skip
 """What automated recruiting mail says when it is not an answer: a survey, a reminder, a receipt."""
 REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|r|rv|res|antw|wg|fw|fwd|tr|vs)\s?:\s*)+", re.I)
 ADVERTISEMENT = re.compile(r"^\s*adv\s?:", re.I)

@@ -346,7 +346,12 @@ class LocalMailbox:
     def changes(
         self, cursor: str | None, since: datetime, known: Callable[[str], bool], worth_reading: Callable[[InboundMessage], bool]
     ) -> MailChanges:
-        """Every new file is read whole: on a local disk the headers cost as much as the message."""
+        """Every new file is read whole: on a local disk the headers cost as much as the message.
+
+        A file is new when its inode changed after its folder's last listing (delivery and the
+        client's moves are renames, which set it); the others were looked at then. The first change
+        of a day looks at every file again, in case the clock was set back.
+        """
         if self.inbox is None:
             return MailChanges([], "")
         folders = [self.inbox / "new", self.inbox / "cur"]
@@ -354,27 +359,30 @@ class LocalMailbox:
             stamps = [f.stat().st_mtime_ns for f in folders]
         except OSError:
             return MailChanges([], cursor or "", [f"{self.inbox}: not a Maildir folder (no new/ and cur/); nothing read"])
-        if cursor == json.dumps(stamps):
-            return MailChanges([], cursor)
+        last = _InboxCursor.load(cursor)
+        if last.stamps == stamps:
+            return MailChanges([], cursor or "")
+        looked = last.looked_before if len(last.looked_before) == len(stamps) else [0] * len(stamps)
+        looked = [old if _day(old) == _day(stamp) else 0 for old, stamp in zip(looked, stamps, strict=True)]
         messages: list[InboundMessage] = []
         problems: list[str] = []
-        for path in _maildir_files(folders):
-            key = _unique(path.name)
-            if known(key):
-                continue
+        missed = False
+        for folder, entry in _maildir_entries(folders):
             try:
-                stat = path.stat()
-                if stat.st_mtime < since.timestamp():
+                stat = entry.stat(follow_symlinks=False)
+                if stat.st_ctime_ns < looked[folder] or stat.st_mtime < since.timestamp() or known(_unique(entry.name)):
                     continue
-                with path.open("rb") as handle:
+                with open(entry.path, "rb") as handle:
                     raw = handle.read(mail.READ_LIMIT)
             except OSError:
-                continue  # moved by the mail client between listing and reading; seen next time
+                missed = True  # moved by the mail client between listing and reading; seen next time
+                continue
             try:
-                messages.append(mail.parse(raw, key, _delivered(path.name, stat.st_mtime)))
+                messages.append(mail.parse(raw, _unique(entry.name), _delivered(entry.name, stat.st_mtime)))
             except Exception as exc:  # noqa: BLE001 - one broken message must not stop the rest
-                problems.append(f"{path.name}: unreadable message skipped ({type(exc).__name__})")
-        return MailChanges(messages, json.dumps(stamps), problems)
+                problems.append(f"{entry.name}: unreadable message skipped ({type(exc).__name__})")
+        after = looked if missed else [stamp - RACY_NS for stamp in stamps]
+        return MailChanges(messages, _InboxCursor(stamps, after).dump(), problems)
 
     def _find(self, key: str) -> Path | None:
         marker = f".{key}."
@@ -435,15 +443,43 @@ class LocalMailbox:
         return found
 
 
-def _maildir_files(folders: list[Path]) -> Iterator[Path]:
-    for folder in folders:
+def _maildir_entries(folders: list[Path]) -> Iterator[tuple[int, os.DirEntry[str]]]:
+    """The messages in `folders`, each with the index of its folder."""
+    for index, folder in enumerate(folders):
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
             if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
-                yield Path(entry.path)
+                yield index, entry
+
+
+def _maildir_files(folders: list[Path]) -> Iterator[Path]:
+    return (Path(entry.path) for _, entry in _maildir_entries(folders))
+
+
+@dataclass(frozen=True)
+class _InboxCursor:
+    stamps: list[int]
+    """The folders' modification times at the last listing (ns)."""
+    looked_before: list[int]
+    """For each folder: every file whose inode changed before this (ns) was looked at by an earlier pass."""
+
+    @classmethod
+    def load(cls, text: str | None) -> _InboxCursor:
+        try:
+            found = json.loads(text or "{}")
+            return cls([int(n) for n in found["stamps"]], [int(n) for n in found["looked_before"]])
+        except (ValueError, TypeError, KeyError):
+            return cls([], [])
+
+    def dump(self) -> str:
+        return json.dumps({"stamps": self.stamps, "looked_before": self.looked_before})
+
+
+def _day(ns: int) -> int:
+    return ns // 86_400_000_000_000
 
 
 def _unique(name: str) -> str:
