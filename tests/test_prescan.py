@@ -64,6 +64,8 @@ def test_ordinary_events_are_not_parsed(summary: str) -> None:
         ("Inter\\,view? no: Interview with Acme", detect.Rules()),
         ("ＩＮＴＥＲＶＩＥＷ with Acme", detect.Rules()),
         ("İnterview with Acme", detect.Rules()),
+        ("ınterview with Acme", detect.Rules()),
+        ("Phone ſcreen with Acme", detect.Rules()),
         ("Vorstellungsgespräch bei Umbrella", detect.Rules()),
         ("面接 (Contoso)", detect.Rules()),
         ("Kaffee  mit Jana", detect.Rules(keywords=("kaffee  mit",))),
