@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -462,3 +464,28 @@ def test_help_and_version_load_nothing_heavy_and_the_version_is_the_projects() -
     from interview_followup import __version__
 
     assert f'\nversion = "{__version__}"\n' in (REPO / "pyproject.toml").read_text()
+
+
+def test_status_opens_with_what_to_do_next_soonest_first(world: World) -> None:
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    shown = cli("--config", str(world.config_path), "status").stdout.splitlines()
+    assert shown[:2] == ["Next:", "  today: send 2 thank-you notes to Acme (drafts ready)"], shown
+    check_in = next(line for line in shown if "check in with Acme" in line)
+    assert re.fullmatch(r"  \w{3}( \d+ \w{3})? \d\d:\d\d PST: check in with Acme \(day \d+ of waiting\)", check_in), check_in
+    queue = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["next"]
+    assert [t["when"] for t in queue] == sorted(t["when"] for t in queue) and len(queue) >= 3
+    assert cli("--config", str(world.config_path), "replied", "acme").returncode == 0
+    after = json.loads(cli("--config", str(world.config_path), "status", "--json").stdout)["next"]
+    assert after[0]["what"] == "send 2 thank-you notes to Acme (drafts ready)"
+    assert not [t for t in after if t["days_waited"] is not None], "the answer ends the waiting"
+
+
+def test_status_csv_is_one_row_per_interview(world: World) -> None:
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    rows = list(csv.DictReader(io.StringIO(cli("--config", str(world.config_path), "status", "--csv").stdout)))
+    assert [(r["company"], r["phase"], r["next"]) for r in rows] == [
+        ("Acme", "following up", "send 2 thank-you notes to Acme (drafts ready)")
+    ]
+    assert rows[0]["interviewers"] == "jane.doe@acme.com raj.patel@acme.com"

@@ -13,7 +13,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from . import checks, daemon, locations, mail, repair, status, systemd
+from . import agenda, checks, daemon, locations, mail, repair, status, systemd
 from . import config as config_module
 from .config import Config
 from .demo import NOTE as DEMO_NOTE
@@ -55,11 +55,16 @@ def dispatch(args: argparse.Namespace, given: Clock | None) -> int:
     store = _store(loaded)
     try:
         if args.command == "status":
-            items, account_list = status.overview(loaded, store, clock()), status.accounts(loaded, store)
+            now = clock()
+            items, account_list = status.overview(loaded, store, now), status.accounts(loaded, store)
+            queue = agenda.tasks(items, now, loaded.zone)
             if args.json:
-                print(json.dumps({"accounts": account_list, "interviews": items}, indent=2, ensure_ascii=False))
+                whole = {"next": agenda.as_json(queue), "accounts": account_list, "interviews": items}
+                print(json.dumps(whole, indent=2, ensure_ascii=False))
+            elif args.csv:
+                print(agenda.spreadsheet(items, queue), end="")
             else:
-                print(status.text(items, account_list))
+                print("\n".join([*agenda.lines(queue, now), status.text(items, account_list)]))
             return 0
         return _correct(args, store, clock)
     finally:

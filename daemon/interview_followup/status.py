@@ -10,6 +10,7 @@ from .config import Config
 from .dates import finished_at
 from .engine import rebuilt_states, settings_from
 from .planner import Verb
+from .playbook import Readiness
 from .store import State, Store
 from .templates import Templates
 
@@ -46,17 +47,20 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
         steps = []
         for step in item.steps:
             effect = effects.pop(step.key, None)
-            if step.key in upcoming:
-                state = NEXT[upcoming[step.key].verb]
-            else:
-                state = _words(effect.state, effect.kind) if effect else playbook.readiness(step, now, settings).value
+            verb = upcoming[step.key].verb if step.key in upcoming else None
+            readiness = playbook.readiness(step, now, settings)
+            state = NEXT[verb] if verb else _words(effect.state, effect.kind) if effect else readiness.value
+            gone = verb in (Verb.DELETE, Verb.MARK_SENT)
+            made = not gone and ((effect is not None and effect.state in _THERE) or verb in (Verb.UPDATE, Verb.REWRITE))
+            coming = effect.state is State.INTENDED if effect else readiness is not Readiness.STALE
+            pending = made or verb in (Verb.CREATE, Verb.ADOPT) or (verb is None and coming)
             to = step.recipient.email if step.recipient else None
             if to in bounced:
                 state += "; bounced: check the address"
-            steps.append(_step(step.name, step.kind.value, step.due, state, to, config))
+            steps.append(_step(step.name, step.kind.value, step.due, state, to, config) | {"made": made, "pending": pending})
         for key, effect in effects.items():
             state = NEXT[upcoming[key].verb] if key in upcoming else _words(effect.state, effect.kind)
-            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config))
+            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config) | {"made": False, "pending": False})
         steps.sort(key=lambda s: s["due"])
         finished = finished_at(interview, config.zone)
         if record.cancelled_at:
@@ -93,6 +97,10 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
             }
         )
     return result
+
+
+_THERE = (State.DONE, State.UPDATING)
+"""At the provider as we made it: a draft to send, an entry to keep."""
 
 
 def _words(state: State, kind: str) -> str:
