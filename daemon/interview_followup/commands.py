@@ -59,8 +59,8 @@ def dispatch(args: argparse.Namespace, given: Clock | None) -> int:
             items, account_list = status.overview(loaded, store, now), status.accounts(loaded, store)
             queue = agenda.tasks(items, now, loaded.zone)
             if args.json:
-                whole = {"next": agenda.as_json(queue), "accounts": account_list, "interviews": items}
-                print(json.dumps(whole, indent=2, ensure_ascii=False))
+                shown = {"next": agenda.as_json(queue), "accounts": account_list, "interviews": items}
+                print(json.dumps(shown, indent=2, ensure_ascii=False))
             elif args.csv:
                 print(agenda.spreadsheet(items, queue), end="")
             else:
