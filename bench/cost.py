@@ -194,7 +194,9 @@ def memory(passes: int) -> None:
             config.write_text(config.read_text().replace("state_dir:", accounts + "state_dir:"))
             _sign_in_microsoft(config)
             child = [sys.executable, __file__, "--resident", str(config), "--passes", str(passes)]
-            result = subprocess.run(child, check=True, capture_output=True, text=True)
+            result = subprocess.run(child, capture_output=True, text=True)
+            if result.returncode:
+                raise SystemExit(f"the resident daemon failed:\n{result.stderr[-3000:]}")
             figures = json.loads(result.stdout.strip().splitlines()[-1])
             measure = f"{EAGER}\nimport sys; sys.path.insert(0, {str(HERE)!r}); import cost; print(cost.rss_now())"
             naive = subprocess.run([sys.executable, "-c", measure], check=True, capture_output=True, text=True)

@@ -35,7 +35,7 @@ def item(company: str, steps: list[dict[str, object]]) -> dict[str, object]:
     return {
         "id": "i1", "account": "home", "company": company, "employer": "acme.com", "role": None,
         "start": "2026-11-10T10:00:00+01:00", "interviewers": ["jane@acme.com"], "phase": "following up",
-        "why_stopped": None, "steps": steps,
+        "why_stopped": None, "outcome": None, "outcome_confirmed": False, "steps": steps,
     }  # fmt: skip
 
 

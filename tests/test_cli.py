@@ -489,3 +489,16 @@ def test_status_csv_is_one_row_per_interview(world: World) -> None:
         ("Acme", "following up", "send 2 thank-you notes to Acme (drafts ready)")
     ]
     assert rows[0]["interviewers"] == "jane.doe@acme.com raj.patel@acme.com"
+
+
+def test_replied_with_an_outcome_shows_in_status_and_the_spreadsheet(world: World) -> None:
+    interview(world)
+    assert cli("--config", str(world.config_path), "run", "--once").returncode == 0
+    said = cli("--config", str(world.config_path), "replied", "acme", "--outcome", "next-round")
+    assert said.returncode == 0 and "Stopped the follow-ups" in said.stdout and "Outcome for Acme: next-round" in said.stdout
+    again = cli("--config", str(world.config_path), "replied", "acme")
+    assert "already stopped" in again.stdout and "--outcome" in again.stdout
+    assert "    outcome: next-round" in cli("--config", str(world.config_path), "status").stdout.splitlines()
+    (row,) = csv.DictReader(io.StringIO(cli("--config", str(world.config_path), "status", "--csv").stdout))
+    assert (row["outcome"], row["outcome_by"], row["phase"]) == ("next-round", "you", "employer replied")
+    assert cli("--config", str(world.config_path), "replied", "acme", "--outcome", "hired").returncode == 2

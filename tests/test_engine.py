@@ -12,7 +12,7 @@ from conftest import DATA, ME, World, at, message, vevent
 from interview_followup import status, steps
 from interview_followup.config import EntryStep
 from interview_followup.errors import UserError
-from interview_followup.model import Kind
+from interview_followup.model import Answer, Kind
 from interview_followup.steps import StepRow
 from interview_followup.store import State, exclusive
 
@@ -506,3 +506,20 @@ def test_messages_are_forgotten_once_past_the_look_back_window(world: World) -> 
     with world.store() as store:
         subjects = [row[0] for row in store._db.execute("SELECT subject FROM messages")]
     assert subjects == ["Re: Thank you"]
+
+
+def test_an_answer_suggests_an_outcome_and_what_the_person_says_wins(world: World) -> None:
+    world.write_calendar(INTERVIEW)
+    world.cycle()
+    world.now = at("2026-11-20T09:00")
+    answer = message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Unfortunately we went another way.", received=world.now)
+    world.deliver(answer)
+    report = world.cycle()
+    assert any("it reads as: rejected" in n for n in report.notices), report.notices
+    with world.store() as store:
+        (record,) = store.interviews()
+        assert (record.outcome, record.outcome_confirmed) == (Answer.REJECTED, False)
+        store.set_outcome(record.interview.id, Answer.NEXT_ROUND, confirmed=True)
+        store.set_outcome(record.interview.id, Answer.REJECTED, confirmed=False)
+        (record,) = store.interviews()
+        assert (record.outcome, record.outcome_confirmed) == (Answer.NEXT_ROUND, True), "a suggestion never overrides the person"

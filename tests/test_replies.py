@@ -9,8 +9,8 @@ import pytest
 
 from conftest import DATA, ME, message
 from interview_followup import mail
-from interview_followup.model import Event, InboundMessage, Interview, Invite, Person, Returned
-from interview_followup.replies import Classification, MessageKind, classify, judge, match
+from interview_followup.model import Answer, Event, InboundMessage, Interview, Invite, Person, Returned
+from interview_followup.replies import Classification, MessageKind, classify, judge, match, suggested_outcome
 from interview_followup.returns import Absence, absence, return_date
 
 UTC = timezone.utc
@@ -279,3 +279,29 @@ def test_what_the_world_sends_is_judged_an_answer_or_not(name: str, stops: str, 
 def test_an_absence_says_the_last_day_away_and_the_first_day_back(text: str, last_day: date, back: date) -> None:
     found = absence(text, RECEIVED)
     assert found is not None and (found.last_day, found.back) == (last_day, back)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "reads"),
+    [
+        ("Your application", "Unfortunately, we have decided to move forward with other candidates.", Answer.REJECTED),
+        ("Re: Thanks", "Thanks Sam. Unfortunately we will not be moving you to the next round.", Answer.REJECTED),
+        ("Ihre Bewerbung", "Leider müssen wir Ihnen mitteilen, dass wir uns anders entschieden haben.", Answer.REJECTED),
+        ("Votre candidature", "Malheureusement, nous ne pouvons pas donner suite à votre candidature.", Answer.REJECTED),
+        ("Good news", "Congratulations! Your offer letter is attached.", Answer.OFFER),
+        ("Re: Thanks", "We would like to offer you the position of data engineer.", Answer.OFFER),
+        ("Angebot", "Anbei unser Angebot für Sie.", Answer.OFFER),
+        ("Next steps", "We'd like to invite you to a final round with the team.", Answer.NEXT_ROUND),
+        ("Re: Danke", "Wir möchten Sie gern zu einem weiteren Gespräch einladen.", Answer.NEXT_ROUND),
+        ("Re: Thanks", "Thanks for the note, it was great meeting you too!", None),
+    ],
+)
+def test_an_answer_suggests_how_it_went(subject: str, body: str, reads: Answer | None) -> None:
+    raw = message("Jane <jane@acme.com>", subject, body, received=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    assert suggested_outcome(mail.parse(raw, "k", datetime(2026, 11, 20, tzinfo=timezone.utc))) is reads
+
+
+def test_a_quoted_thank_you_note_does_not_colour_the_reading() -> None:
+    body = "Thanks, talk soon.\n\nOn Tue, Sam Lee wrote:\n> Unfortunately I could not ask about the next steps."
+    raw = message("Jane <jane@acme.com>", "Re: Thanks", body, received=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    assert suggested_outcome(mail.parse(raw, "k", datetime(2026, 11, 20, tzinfo=timezone.utc))) is None

@@ -101,7 +101,9 @@ def as_json(queue: list[Task]) -> list[dict[str, Any]]:
     return [asdict(t) | {"when": t.when.isoformat(timespec="minutes")} for t in queue]
 
 
-COLUMNS = ("company", "role", "interview", "interviewers", "phase", "outcome", "why_stopped", "next", "next_on", "account")
+COLUMNS = (
+    "company", "role", "interview", "interviewers", "phase", "outcome", "outcome_by", "why_stopped", "next", "next_on", "account",
+)  # fmt: skip
 
 
 def spreadsheet(items: Iterable[dict[str, Any]], queue: list[Task]) -> str:
@@ -121,7 +123,8 @@ def spreadsheet(items: Iterable[dict[str, Any]], queue: list[Task]) -> str:
             "interview": item["start"][:16].replace("T", " "),
             "interviewers": " ".join(item["interviewers"]),
             "phase": item["phase"],
-            "outcome": item.get("outcome") or "",
+            "outcome": item["outcome"] or "",
+            "outcome_by": ("you" if item["outcome_confirmed"] else "their answer") if item["outcome"] else "",
             "why_stopped": item["why_stopped"] or "",
             "next": next_task.what if next_task else "",
             "next_on": next_task.when.date().isoformat() if next_task else "",

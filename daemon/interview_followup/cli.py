@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, locations
 from .errors import UserError
 from .language import LANGUAGES
+from .model import Answer
 
 if TYPE_CHECKING:
     from datetime import date
@@ -99,11 +100,11 @@ def _parser(with_sign_in: bool = True) -> argparse.ArgumentParser:
     note.add_argument("--decision-date", type=_day, metavar="YYYY-MM-DD", help="when the employer said they will decide")
     note.add_argument("--language", choices=LANGUAGES, help="the language of this interview's drafts and reminders")
     note.add_argument("--with", dest="person", metavar="WHO", help="for this interviewer's draft alone (address or name)")
-    for name, text in (
-        ("replied", "mark that the employer answered: stop the follow-ups"),
-        ("resume", "undo a stop that was wrong"),
-    ):
-        command(commands, name, text).add_argument("interview", help=which)
+    replied = command(commands, "replied", "mark that the employer answered: stop the follow-ups; say how it went")
+    replied.add_argument("interview", help=which)
+    outcome_help = "what the answer was (confirms or corrects the one suggested by their mail)"
+    replied.add_argument("--outcome", choices=[a.value for a in Answer], help=outcome_help)
+    command(commands, "resume", "undo a stop that was wrong").add_argument("interview", help=which)
 
     command(commands, "repair", "move a damaged state database aside and restore the newest daily backup")
     unit = command(commands, "install-service", "install the systemd user unit for this installation")

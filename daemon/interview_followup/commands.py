@@ -21,6 +21,7 @@ from .demo import make as make_demo
 from .engine import Engine, utc_now
 from .errors import UserError
 from .explain import explain
+from .model import Answer
 from .providers.registry import BACKENDS
 from .steps import STEPS, StepName, effect_key
 from .store import InterviewRecord, State, Store, exclusive
@@ -187,8 +188,15 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
         if args.text is not None or args.language is not None:
             print(_rewrites(store, record, person))
     elif args.command == "replied":
-        store.stop_interview(interview_id, clock(), "marked as answered by you")
-        print(f"Stopped the follow-ups for {record.interview.company or interview_id}; upcoming entries go at the next pass.")
+        name = record.interview.company or interview_id
+        if record.stopped_at is None:
+            store.stop_interview(interview_id, clock(), "marked as answered by you")
+            print(f"Stopped the follow-ups for {name}; upcoming entries go at the next pass.")
+        if args.outcome:
+            store.set_outcome(interview_id, Answer(args.outcome), confirmed=True)
+            print(f"Outcome for {name}: {args.outcome}.")
+        elif record.stopped_at is not None:
+            print(f"The follow-ups for {name} were already stopped ({record.stop_reason}); add --outcome to say how it went.")
     else:
         store.stop_interview(interview_id, None, None)
         print(f"Resumed the follow-ups for {record.interview.company or interview_id}.")

@@ -223,7 +223,10 @@ class Engine:
                 stopped.add(interview.id)
                 why = f"{decision.reason}: {message.subject!r} received {message.received:%Y-%m-%d %H:%M}"
                 self.store.stop_interview(interview.id, message.received, why)
-                report.notices.append(f"employer replied, follow-ups stopped: {what} ({decision.reason})")
+                reads = f"; it reads as: {decision.suggests.value}" if decision.suggests else ""
+                if decision.suggests:
+                    self.store.set_outcome(interview.id, decision.suggests, confirmed=False)
+                report.notices.append(f"employer replied, follow-ups stopped: {what} ({decision.reason}{reads})")
             if decision.away_until and self.store.set_away(interview.id, decision.away_until):
                 report.notices.append(f"out of office until {decision.away_until:%a %d %b}, check-ins wait: {what}")
             for address in decision.bounced:

@@ -140,6 +140,16 @@ class InboundMessage:
     returned: Returned = Returned()
 
 
+class Answer(str, Enum):
+    """How an application came out: the person says it (`replied --outcome`), or the judging suggests it."""
+
+    OFFER = "offer"
+    REJECTED = "rejected"
+    NEXT_ROUND = "next-round"
+    WITHDRAWN = "withdrawn"
+    OTHER = "other"
+
+
 class Kind(str, Enum):
     """What the playbook asks a backend to make."""
 

@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cached_property
 
 from . import domains, returns, wording
-from .model import InboundMessage, Interview
+from .model import Answer, InboundMessage, Interview
 
 
 class MessageKind(str, Enum):
@@ -336,6 +336,8 @@ class Decision:
     stop: bool = False
     away_until: date | None = None
     bounced: tuple[str, ...] = ()
+    suggests: Answer | None = None
+    """For a stop: what the answer seems to say, for the person to confirm or correct."""
 
 
 def judge(
@@ -348,14 +350,26 @@ def judge(
     for found in match(message, interviews, ours):
         person = _person_in_our_thread(message, verdict) if found.matched_by == IN_OUR_THREAD else None
         if verdict.kind is MessageKind.HUMAN or person:
-            decisions.append(Decision(found.interview, f"{found.matched_by}{person or ''}", stop=True))
+            why = f"{found.matched_by}{person or ''}"
+            decisions.append(Decision(found.interview, why, stop=True, suggests=suggested_outcome(message)))
         elif verdict.kind is MessageKind.AUTO_REPLY and verdict.absence:
             away = verdict.absence
             why = f"out-of-office reply {found.matched_by}: away until {away.last_day:%a %d %b}, back {away.back:%a %d %b %Y}"
             decisions.append(Decision(found.interview, why, away_until=away.last_day))
         elif verdict.kind is MessageKind.CALENDAR and _new_round(message, found.interview):
-            decisions.append(Decision(found.interview, f"invited to another interview {found.matched_by}", stop=True))
+            why = f"invited to another interview {found.matched_by}"
+            decisions.append(Decision(found.interview, why, stop=True, suggests=Answer.NEXT_ROUND))
     return decisions
+
+
+def suggested_outcome(message: InboundMessage) -> Answer | None:
+    """What an employer's answer seems to say: a refusal first (it often mentions the next round it rules out),
+    then an offer, then a further step. Only a suggestion: the person confirms it with `replied --outcome`."""
+    if message.invite is not None and message.invite.method == "REQUEST":
+        return Answer.NEXT_ROUND
+    text = f"{message.subject}\n{wording.fresh(message.body[:3000])}".replace("’", "'")
+    readings = ((wording.REJECTION, Answer.REJECTED), (wording.OFFER, Answer.OFFER), (wording.FURTHER, Answer.NEXT_ROUND))
+    return next((answer for phrases, answer in readings if phrases.search(text)), None)
 
 
 def _person_in_our_thread(message: InboundMessage, verdict: Classification) -> str | None:

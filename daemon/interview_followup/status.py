@@ -87,6 +87,8 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "language": templates.language(interview, record.language),
                 "phase": phase,
                 "why_stopped": record.stop_reason,
+                "outcome": record.outcome.value if record.outcome else None,
+                "outcome_confirmed": record.outcome_confirmed,
                 "away_until": str(record.away_until) if record.away_until else None,
                 "bounced": [{"address": b.address, "reason": b.reason} for b in bounced.values()],
                 "note": record.user_note or interview.note or None,
@@ -136,6 +138,11 @@ def text(items: list[dict[str, Any]], account_list: list[dict[str, Any]] | None 
         lines.append(f"    {item['summary']}")
         if item["why_stopped"]:
             lines.append(f"    why: {item['why_stopped']}")
+        if item["outcome"] and item["outcome_confirmed"]:
+            lines.append(f"    outcome: {item['outcome']}")
+        elif item["outcome"]:
+            lines.append(f"    outcome: {item['outcome']}? (as their answer reads; to confirm or correct it:")
+            lines.append(f"      interview-followup replied {item['id'][:8]} --outcome {item['outcome']})")
         if item["away_until"]:
             lines.append(f"    out of office until {item['away_until']}: no follow-up before then")
         for bounce in item["bounced"]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .errors import UserError
-from .model import Attendee, Event, InboundMessage, Interview, Person
+from .model import Answer, Attendee, Event, InboundMessage, Interview, Person
 
 _MIGRATIONS = [
     """
@@ -63,6 +63,10 @@ _MIGRATIONS = [
     ALTER TABLE messages ADD COLUMN seen TEXT;
     CREATE INDEX messages_by_kind ON messages (account, kind, received);
     CREATE INDEX messages_by_age ON messages (received);
+    """,
+    """
+    ALTER TABLE interviews ADD COLUMN outcome TEXT;
+    ALTER TABLE interviews ADD COLUMN outcome_confirmed INTEGER NOT NULL DEFAULT 0;
     """,
 ]
 
@@ -115,6 +119,9 @@ class InterviewRecord:
     """The drafts' language as the person chose it (`note --language`), over what the invitation speaks."""
     person_notes: dict[str, str] = field(default_factory=dict)
     """By address: what the person talked about with that interviewer (`note --with`), for their draft alone."""
+    outcome: Answer | None = None
+    outcome_confirmed: bool = False
+    """The person said the outcome; otherwise it is what their employer's answer suggested."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +378,13 @@ class Store:
             (at.isoformat() if at else None, reason, interview_id),
         )
 
+    def set_outcome(self, interview_id: str, outcome: Answer | None, confirmed: bool) -> None:
+        """What the person says wins; a suggestion never replaces it."""
+        self._db.execute(
+            "UPDATE interviews SET outcome=?, outcome_confirmed=? WHERE id=? AND (? OR outcome_confirmed=0)",
+            (outcome.value if outcome else None, int(confirmed), interview_id, int(confirmed)),
+        )
+
     def set_away(self, interview_id: str, until: date) -> bool:
         """Keep the latest return date an out-of-office reply gave; True when it moved."""
         changed = self._db.execute(
@@ -591,6 +605,8 @@ def _interview_record(row: sqlite3.Row) -> InterviewRecord:
         away_until=date.fromisoformat(row["away_until"]) if row["away_until"] else None,
         language=row["language"],
         person_notes=json.loads(row["person_notes"] or "{}"),
+        outcome=Answer(row["outcome"]) if row["outcome"] in Answer._value2member_map_ else None,
+        outcome_confirmed=bool(row["outcome_confirmed"]),
     )
 
 

@@ -149,30 +149,56 @@ JOB_PROCESS = anchored(
         "selezione", "ansökan", "tjänsten", "intervju", "rekrytering",
     ),
 )  # fmt: skip
-ANSWER = anchored(
+REJECTION = anchored(
     r"\bdecided to (move forward|proceed|continue|go ahead) with (other|another)|not (be )?(moving|move|going) forward",
     r"\b(regret to inform|unfortunately|we will not be|not been selected|unsuccessful)\b",
+    r"\bleider\b|\babsage\b",
+    r"\bmalheureusement\b|ne pas donner suite",
+    r"\b(lamentablemente|desafortunadamente)\b",
+    r"\bhelaas\b",
+    r"\binfelizmente\b",
+    r"\bpurtroppo\b",
+    r"\btyvärr\b",
+    anchors=(
+        "decided to", "forward", "regret to inform", "unfortunately", "we will not be", "not been selected", "unsuccessful",
+        "leider", "absage", "malheureusement", "donner suite", "lamentablemente", "desafortunadamente", "helaas",
+        "infelizmente", "purtroppo", "tyvärr",
+    ),
+)  # fmt: skip
+OFFER = anchored(
     r"\b(your |an |the )?offer( letter)?\b.{0,40}\b(ready|attached|extend|pleased|happy)|\bpleased to offer|congratulations",
+    r"\b(like|love|want|happy|delighted|glad) to offer you\b|\boffer you the (position|role|job)\b",
+    r"\bangebot\b|\bzusage\b",
+    r"\boffre\b",
+    r"\boferta\b",
+    r"\baanbod\b",
+    r"\bproposta\b",
+    r"\bofferta\b",
+    r"\berbjudande\b",
+    anchors=(
+        "offer", "congratulations", "angebot", "zusage", "offre", "oferta", "aanbod", "proposta", "erbjudande",
+    ),
+)  # fmt: skip
+FURTHER = anchored(
     r"\bnext (step|steps|round|stage)\b|\bfinal (round|interview|stage)\b|\bonsite\b",
     r"\b(move|moving) you (forward|to|on)\b|\b(like|love|want) to (invite|move|proceed|continue|schedule|set up|offer)\b",
     r"\bcontinue (to|with) the\b|\bschedule (your|a|the) (next|final|second|follow-up)",
-    r"\bleider\b|\babsage\b|\bangebot\b|nächste(n)? (runde|schritt)|\beinladen\b|\bzusage\b|weiter(e|en)? gespräch",
-    r"\bmalheureusement\b|ne pas donner suite|\boffre\b|prochaine étape|dernier entretien|\bpoursuivre\b",
-    r"\b(lamentablemente|desafortunadamente)\b|\boferta\b|siguiente (fase|etapa|paso|ronda)|\bavanzar\b",
-    r"\bhelaas\b|\baanbod\b|volgende (ronde|stap|gesprek)|\buitnodigen\b",
-    r"\binfelizmente\b|\bproposta\b|próxima (etapa|fase)|\bconvidar\b",
-    r"\bpurtroppo\b|\bofferta\b|prossim(a|o) (fase|passo|colloquio)|\binvitarl[ae]\b|\binvitarti\b",
-    r"\btyvärr\b|\berbjudande\b|nästa steg|bjuda in",
+    r"nächste(n)? (runde|schritt)|\beinladen\b|weiter(e|en)? gespräch",
+    r"prochaine étape|dernier entretien|\bpoursuivre\b",
+    r"siguiente (fase|etapa|paso|ronda)|\bavanzar\b",
+    r"volgende (ronde|stap|gesprek)|\buitnodigen\b",
+    r"próxima (etapa|fase)|\bconvidar\b",
+    r"prossim(a|o) (fase|passo|colloquio)|\binvitarl[ae]\b|\binvitarti\b",
+    r"nästa steg|bjuda in",
     anchors=(
-        "decided to", "forward", "regret to inform", "unfortunately", "we will not be", "not been selected", "unsuccessful",
-        "offer", "congratulations", "next ", "final ", "onsite", "move you", "moving you", "like to", "love to", "want to",
-        "continue", "schedule", "leider", "absage", "angebot", "nächste", "einladen", "zusage", "gespräch",
-        "malheureusement", "donner suite", "offre", "prochaine étape", "dernier entretien", "poursuivre",
-        "lamentablemente", "desafortunadamente", "oferta", "siguiente ", "avanzar", "helaas", "aanbod", "volgende ",
-        "uitnodigen", "infelizmente", "proposta", "próxima ", "convidar", "purtroppo", "prossim", "invitar", "tyvärr",
-        "erbjudande", "nästa steg", "bjuda in",
+        "next ", "final ", "onsite", "move you", "moving you", "like to", "love to", "want to", "continue", "schedule",
+        "nächste", "einladen", "gespräch", "prochaine étape", "dernier entretien", "poursuivre", "siguiente ", "avanzar",
+        "volgende ", "uitnodigen", "próxima ", "convidar", "prossim", "invitar", "nästa steg", "bjuda in",
     ),
 )  # fmt: skip
+ANSWER = anchored(
+    *REJECTION.patterns, *OFFER.patterns, *FURTHER.patterns, anchors=(*REJECTION.anchors, *OFFER.anchors, *FURTHER.anchors)
+)
 """What an employer says about the candidacy itself: a decision, an offer, a further step."""
 NOTICE = anchored(
     r"\bsurvey\b|\bquestionnaire\b|(your|candidate|interview) experience\b",
