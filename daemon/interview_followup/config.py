@@ -177,6 +177,8 @@ class Config(Strict):
     state_dir: UserPath | None = None
     playbook: Playbook = Playbook()
     detection: Detection = Detection()
+    notify: bool = True
+    """Desktop notices when something needs you: drafts ready, an answer, a bounce, a sign-in."""
 
     @field_validator("accounts")
     @classmethod

@@ -19,9 +19,11 @@ import schedule
 
 from . import config as config_module
 from .config import Account, Config
+from .desktop import Announcer, Desktop
 from .engine import Engine, Report
 from .errors import UserError
 from .providers import SignInNeeded, Unavailable
+from .providers.registry import BACKENDS
 from .store import Store
 from .systemd import notify
 
@@ -159,6 +161,16 @@ class Daemon:
         self.stopping = False
         self.reload_requested = False
         self.health: dict[str, Health] = {}
+        self.desktop: Desktop | None = None
+        self.announcer: Announcer | None = None
+        self._notices(loaded)
+
+    def _notices(self, config: Config) -> None:
+        if self.desktop is not None:
+            self.desktop.close()
+        links = {a.name: link for a in config.accounts if (link := BACKENDS[a.type].drafts_link)}
+        self.desktop = Desktop(links, self.ticks.monotonic) if config.notify else None
+        self.announcer = Announcer(self.desktop) if self.desktop else None
 
     def _signal(self, signum: int, _frame: FrameType | None) -> None:
         if signum == signal.SIGHUP:
@@ -191,9 +203,13 @@ class Daemon:
                 else:
                     scheduler.run_pending()
                 notify("WATCHDOG=1")
+                if self.desktop:
+                    self.desktop.poll()
                 ticks.sleep(TICK_SECONDS)
         finally:
             notify("STOPPING=1")
+            if self.desktop:
+                self.desktop.close()
             store.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
@@ -210,6 +226,11 @@ class Daemon:
 
     def _pass(self, engine: Engine) -> None:
         outcome = run_accounts(engine, self.config.accounts, self.health)
+        if self.announcer:
+            try:
+                self.announcer.after_pass(engine.store, self.clock())
+            except Exception:  # noqa: BLE001 - a notice that fails must not stop the follow-ups
+                log.exception("desktop notices failed")
         give_back_memory()
         for report in outcome.reports:
             for line in [*report.notices, *map(str, report.actions)]:
@@ -230,6 +251,7 @@ class Daemon:
             log.warning("state_dir changed: it takes effect at the next restart (systemctl --user restart interview-followup)")
         self.config = config
         self.health.clear()
+        self._notices(config)
         log.info("configuration reloaded from %s", self.config_path)
         notify("READY=1")
         return True

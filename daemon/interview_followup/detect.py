@@ -146,6 +146,8 @@ class Verdict:
     coordinators: tuple[Person, ...] = ()
     """Who arranged the interview without taking part in it."""
     language: str = ""
+    doubt: str = ""
+    """Why it may not be an interview after all: judged without the word, or with no employer to name."""
 
 
 _STRONG_RE, _WEAK_RE, _PRACTICE_RE = _words(STRONG), _words(WEAK), _words(_PRACTICE)
@@ -234,9 +236,13 @@ def detect(event: Event, rules: Rules) -> Verdict:
     if suggestion:
         reasons.append("the invitation has note or decision lines: shown as a suggestion, not used in your name")
         note = decision = None
+    doubt = "" if strong or custom else reasons[0]
+    if not employer:
+        doubt = "; ".join(filter(None, (doubt, "no employer domain, only free-mail or scheduler addresses")))
     return Verdict(
         interview=True,
         reasons=tuple(reasons),
+        doubt=doubt,
         employer=employer,
         company=company,
         role=_role(summary, description, company, people),

@@ -138,6 +138,7 @@ class Engine:
                     informational=verdict.informational,
                     coordinators=verdict.coordinators,
                     language=verdict.language,
+                    doubt=verdict.doubt,
                 )
                 present.add(interview.id)
                 previous = known.get(interview.id)

@@ -82,6 +82,8 @@ class Interview:
     """People who organised the interview without taking part: thanked for arranging it, and asked about the status."""
     language: str = ""
     """What the invitation is written in (`language.detect`), when it says clearly."""
+    doubt: str = ""
+    """Why detection is unsure it is an interview (the person is told once), or empty."""
 
     @property
     def start(self) -> datetime:

@@ -68,6 +68,9 @@ _MIGRATIONS = [
     ALTER TABLE interviews ADD COLUMN outcome TEXT;
     ALTER TABLE interviews ADD COLUMN outcome_confirmed INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    CREATE TABLE notices (key TEXT PRIMARY KEY, shown TEXT NOT NULL);
+    """,
 ]
 
 
@@ -521,6 +524,25 @@ class Store:
 
     def sign_in_problems(self) -> dict[str, str]:
         return {row[0]: row[1] for row in self._db.execute("SELECT account, problem FROM sign_in")}
+
+    def sign_in_since(self) -> dict[str, tuple[str, datetime]]:
+        rows = self._db.execute("SELECT account, problem, since FROM sign_in")
+        return {row[0]: (row[1], datetime.fromisoformat(row[2])) for row in rows}
+
+    # notices -----------------------------------------------------------------------------
+    def shown_notices(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT key FROM notices")}
+
+    def mark_shown(self, key: str, now: datetime) -> None:
+        """A desktop notice is shown once, whatever passes and restarts follow."""
+        self._db.execute("INSERT OR IGNORE INTO notices VALUES (?, ?)", (key, now.isoformat()))
+
+    def all_bounces(self) -> dict[str, list[Bounce]]:
+        found: dict[str, list[Bounce]] = {}
+        for r in self._db.execute("SELECT interview_id, address, received, reason FROM bounces ORDER BY received"):
+            bounce = Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"])
+            found.setdefault(r["interview_id"], []).append(bounce)
+        return found
 
 
 @contextlib.contextmanager

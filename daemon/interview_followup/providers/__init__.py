@@ -196,4 +196,6 @@ class BackendType:
     problems: Callable[[Any, Config], list[tuple[str, str]]]
     """(key, problem) for what a first pass would fail on, found without the network."""
     sign_in: SignIn | None = None
+    drafts_link: str | None = None
+    """Where the person's drafts are on the web: a notice's button opens it."""
 

@@ -545,4 +545,5 @@ BACKEND = BackendType(
     open_google,
     problems,
     SignIn("sign in to Gmail and Google Calendar (opens a browser)", _sign_in_options, sign_in),
+    "https://mail.google.com/mail/#drafts",
 )

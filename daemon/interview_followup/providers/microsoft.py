@@ -576,4 +576,5 @@ BACKEND = BackendType(
     open_microsoft,
     lambda account, config: not_signed_in(account, account.token(config)),
     SignIn("sign in to Outlook.com or Microsoft 365 (prints a code to enter)", _sign_in_options, sign_in),
+    "https://outlook.office.com/mail/drafts",
 )
