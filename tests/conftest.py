@@ -7,6 +7,7 @@ import email.utils
 import itertools
 import os
 import re
+import shutil
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,22 @@ class CloudWorld:
         with self.store() as store:
             engine = self.engine(store, **options)
             return engine.run(engine.config.accounts[0])
+
+
+def require(program: str) -> str:
+    """The path of a program the test needs: CI installs it (.ci/run), elsewhere the test is skipped."""
+    found = shutil.which(program)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} is missing: .ci/run installs it")
+        pytest.skip(f"{program} is not installed")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_desktop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test shows a notice on the desktop of whoever runs the suite: the session bus is one the test starts."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
 
 
 @pytest.fixture

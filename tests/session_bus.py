@@ -8,8 +8,6 @@ does: `GetCapabilities` (as), `GetServerInformation` (ssss), `Notify` (susssasa{
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -18,22 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_return, new_signal
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
+from conftest import require
+
 NOTIFICATIONS = DBusAddress("/org/freedesktop/Notifications", interface="org.freedesktop.Notifications")
-
-
-def require(program: str) -> str:
-    """The path of a program the test needs: CI installs it (.ci/run), elsewhere the test is skipped."""
-    found = shutil.which(program)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} is missing: .ci/run installs it")
-        pytest.skip(f"{program} is not installed")
-    return found
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from interview_followup import agenda
+from interview_followup.status import Stage
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 17, 9, 30, tzinfo=BERLIN)  # a Tuesday
@@ -39,17 +40,18 @@ def item(company: str, steps: list[dict[str, object]]) -> dict[str, object]:
     }  # fmt: skip
 
 
-def step(name: str, kind: str, due: datetime, made: bool = False, pending: bool = True) -> dict[str, object]:
-    return {"step": name, "kind": kind, "due": due.isoformat(), "made": made, "pending": pending}
+def step(name: str, kind: str, due: datetime, stage: Stage = Stage.PLANNED) -> dict[str, object]:
+    return {"step": name, "kind": kind, "due": due.isoformat(), "stage": stage.value}
 
 
 def test_a_draft_in_the_drafts_folder_is_due_today_an_entry_while_ahead_and_nothing_done_is_listed() -> None:
     steps = [
-        step("thank_you", "draft", NOW - timedelta(days=6), made=True),
-        step("first_check_in", "entry", NOW - timedelta(days=1), made=True),
-        step("weekly_check_in", "entry", NOW + timedelta(days=6), made=True),
+        step("thank_you", "draft", NOW - timedelta(days=6), Stage.MADE),
+        step("thank_you", "draft", NOW - timedelta(days=6), Stage.SENT),
+        step("first_check_in", "entry", NOW - timedelta(days=1), Stage.MADE),
+        step("weekly_check_in", "entry", NOW + timedelta(days=6), Stage.MADE),
         step("status_email", "draft", NOW + timedelta(days=3)),
-        step("call_back", "entry", NOW + timedelta(days=8), pending=False),
+        step("call_back", "entry", NOW + timedelta(days=8), Stage.REMOVED),
         step("thank_you_reminder", "entry", NOW + timedelta(hours=3)),
     ]
     queue = agenda.tasks([item("Acme", steps)], NOW, BERLIN)

@@ -44,6 +44,9 @@ def test_after_a_suspend_the_clock_jump_runs_a_pass_at_once(world: World) -> Non
     assert world.drafts() == [], "without a jump nothing is due before the next scheduled pass"
     assert serve(world, {1: laptop_sleeps_three_hours, 3: stop}) == 0
     assert len(world.drafts()) == 2 and len(world.entries()) == 6
+    page = (world.root / "state/status.html").read_text()
+    assert "send 2 thank-you notes to Acme" in page, "the page is drawn again after the pass that made the drafts"
+    assert (world.root / "state/status.html").stat().st_mode & 0o077 == 0
 
 
 def test_sighup_reloads_the_configuration_and_runs_a_pass_with_it(world: World) -> None:

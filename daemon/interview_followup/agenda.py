@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .status import Stage
 from .steps import StepName
 
 WORDS = {
@@ -58,10 +59,10 @@ def _tasks_of(item: dict[str, Any], now: datetime) -> list[Task]:
     found, drafts = [], dict[str, list[tuple[datetime, str]]]()
     for step in item["steps"]:
         words, due = WORDS.get(step["step"]), datetime.fromisoformat(step["due"]).astimezone(now.tzinfo)
-        if words is None or not step["pending"]:
+        if words is None or step["stage"] not in (Stage.PLANNED, Stage.MADE):
             continue
         if step["kind"] == "draft":
-            drafts.setdefault(words, []).append((max(due, now) if step["made"] else due, step["step"]))
+            drafts.setdefault(words, []).append((max(due, now) if step["stage"] == Stage.MADE else due, step["step"]))
         elif due > now:
             found.append(task(due, True, words.format(company=company), step["step"]))
     for words, dues in drafts.items():
@@ -94,7 +95,7 @@ def lines(queue: list[Task], now: datetime) -> list[str]:
     for task in queue:
         days = f" (day {task.days_waited} of waiting)" if task.days_waited else ""
         out.append(f"  {when(task, now)}: {task.what}{days}")
-    return out
+    return [*out, ""]
 
 
 def as_json(queue: list[Task]) -> list[dict[str, Any]]:

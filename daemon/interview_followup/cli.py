@@ -69,6 +69,7 @@ def _parser(with_sign_in: bool = True) -> argparse.ArgumentParser:
     output = show.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the same as JSON, for scripts")
     output.add_argument("--csv", action="store_true", help="one row per interview, for a spreadsheet")
+    output.add_argument("--html", type=Path, metavar="FILE", help="write a page with one timeline per application")
     command(commands, "demo", "try it on a throw-away calendar and mailbox; needs no configuration")
     providers = command(commands, "auth", "sign in to an online account")
     auth = providers.add_subparsers(dest="provider", required=True, metavar="PROVIDER")

@@ -13,15 +13,17 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from . import agenda, checks, daemon, locations, mail, repair, status, systemd
+from . import agenda, checks, daemon, locations, mail, repair, status, systemd, timeline
 from . import config as config_module
 from .config import Config
+from .daemon import PICTURE
 from .demo import NOTE as DEMO_NOTE
 from .demo import make as make_demo
 from .engine import Engine, utc_now
 from .errors import UserError
 from .explain import explain
 from .model import Answer
+from .providers.common import write_atomically
 from .providers.registry import BACKENDS
 from .steps import STEPS, StepName, effect_key
 from .store import InterviewRecord, State, Store, exclusive
@@ -64,6 +66,9 @@ def dispatch(args: argparse.Namespace, given: Clock | None) -> int:
                 print(json.dumps(shown, indent=2, ensure_ascii=False))
             elif args.csv:
                 print(agenda.spreadsheet(items, queue), end="")
+            elif args.html:
+                write_atomically(args.html, timeline.page(items, queue, now, loaded.zone).encode())
+                print(f"Wrote {args.html}; the daemon keeps {config_module.state_dir(loaded) / PICTURE} up to date.")
             else:
                 print("\n".join([*agenda.lines(queue, now), status.text(items, account_list)]))
             return 0

@@ -11,24 +11,28 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
 import schedule
 
+from . import agenda, status, timeline
 from . import config as config_module
 from .config import Account, Config
 from .desktop import Announcer, Desktop
 from .engine import Engine, Report
 from .errors import UserError
 from .providers import SignInNeeded, Unavailable
+from .providers.common import write_atomically
 from .providers.registry import BACKENDS
 from .store import Store
 from .systemd import notify
 
 log = logging.getLogger(__name__)
 
+PICTURE = "status.html"
+"""The timeline page the daemon keeps in the state folder (`status --html` writes one anywhere)."""
 MAX_BACKOFF = timedelta(hours=1)
 CLOCK_JUMP = timedelta(minutes=2)
 TICK_SECONDS = 1.0
@@ -164,6 +168,7 @@ class Daemon:
         self.desktop: Desktop | None = None
         self.announcer: Announcer | None = None
         self._notices(loaded)
+        self._pictured: tuple[tuple[int, int], date] | None = None
 
     def _notices(self, config: Config) -> None:
         if self.desktop is not None:
@@ -231,6 +236,7 @@ class Daemon:
                 self.announcer.after_pass(engine.store, self.clock())
             except Exception:  # noqa: BLE001 - a notice that fails must not stop the follow-ups
                 log.exception("desktop notices failed")
+        self._picture(engine.store)
         give_back_memory()
         for report in outcome.reports:
             for line in [*report.notices, *map(str, report.actions)]:
@@ -238,6 +244,20 @@ class Daemon:
         failing = ", ".join(sorted(outcome.failed)) or "none"
         signed_out = "".join(f"; {name} needs sign-in" for name in sorted(outcome.needs_sign_in))
         notify(f"STATUS={len(self.config.accounts)} account(s); failing: {failing}{signed_out}")
+
+    def _picture(self, store: Store) -> None:
+        """The timeline page, drawn again when the state changed or a new day began."""
+        now = self.clock()
+        seen = (store.version(), now.astimezone(self.config.zone).date())
+        if seen == self._pictured:
+            return
+        items = status.overview(self.config, store, now)
+        page = timeline.page(items, agenda.tasks(items, now, self.config.zone), now, self.config.zone)
+        try:
+            write_atomically(config_module.state_dir(self.config) / PICTURE, page.encode())
+        except OSError as exc:
+            log.warning("the status page was not written: %s", exc)
+        self._pictured = (store.version(), seen[1])
 
     def _reload(self) -> bool:
         notify("RELOADING=1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from . import planner, playbook
@@ -50,17 +51,16 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
             verb = upcoming[step.key].verb if step.key in upcoming else None
             readiness = playbook.readiness(step, now, settings)
             state = NEXT[verb] if verb else _words(effect.state, effect.kind) if effect else readiness.value
-            gone = verb in (Verb.DELETE, Verb.MARK_SENT)
-            made = not gone and ((effect is not None and effect.state in _THERE) or verb in (Verb.UPDATE, Verb.REWRITE))
-            coming = effect.state is State.INTENDED if effect else readiness is not Readiness.STALE
-            pending = made or verb in (Verb.CREATE, Verb.ADOPT) or (verb is None and coming)
             to = step.recipient.email if step.recipient else None
             if to in bounced:
                 state += "; bounced: check the address"
-            steps.append(_step(step.name, step.kind.value, step.due, state, to, config) | {"made": made, "pending": pending})
+            stage = _stage(effect.state if effect else None, verb, readiness)
+            steps.append(_step(step.name, step.kind.value, step.due, state, to, config) | {"stage": stage.value})
         for key, effect in effects.items():
-            state = NEXT[upcoming[key].verb] if key in upcoming else _words(effect.state, effect.kind)
-            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config) | {"made": False, "pending": False})
+            verb = upcoming[key].verb if key in upcoming else None
+            state = NEXT[verb] if verb else _words(effect.state, effect.kind)
+            stage = _stage(effect.state, verb, None)
+            steps.append(_step(effect.step, effect.kind, effect.due, state, None, config) | {"stage": stage.value})
         steps.sort(key=lambda s: s["due"])
         finished = finished_at(interview, config.zone)
         if record.cancelled_at:
@@ -87,6 +87,7 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
                 "language": templates.language(interview, record.language),
                 "phase": phase,
                 "why_stopped": record.stop_reason,
+                "stopped_at": record.stopped_at.astimezone(config.zone).isoformat() if record.stopped_at else None,
                 "outcome": record.outcome.value if record.outcome else None,
                 "outcome_confirmed": record.outcome_confirmed,
                 "away_until": str(record.away_until) if record.away_until else None,
@@ -101,8 +102,50 @@ def overview(config: Config, store: Store, now: datetime) -> list[dict[str, Any]
     return result
 
 
-_THERE = (State.DONE, State.UPDATING)
-"""At the provider as we made it: a draft to send, an entry to keep."""
+class Stage(str, Enum):
+    """Where a step stands, for scripts, the queue and the timeline (`state` says it in words)."""
+
+    PLANNED = "planned"
+    MADE = "made"
+    """In the Drafts folder or the calendar, as we made it."""
+    KEPT = "kept"
+    """Changed by the person: theirs now."""
+    SENT = "sent"
+    GONE = "gone"
+    """Deleted (or sent) by the person before we would have."""
+    REMOVED = "removed"
+    """No longer needed: an answer came, or the interview moved."""
+    SKIPPED = "skipped"
+    """Too late to be of use when it would have been made."""
+
+
+_STAGES = {
+    State.INTENDED: Stage.PLANNED,
+    State.DONE: Stage.MADE,
+    State.UPDATING: Stage.MADE,
+    State.DELETING: Stage.REMOVED,
+    State.DELETED: Stage.REMOVED,
+    State.KEPT: Stage.KEPT,
+    State.GONE: Stage.GONE,
+    State.SENT: Stage.SENT,
+}
+_BY_VERB = {
+    Verb.CREATE: Stage.PLANNED,
+    Verb.ADOPT: Stage.PLANNED,
+    Verb.UPDATE: Stage.MADE,
+    Verb.REWRITE: Stage.MADE,
+    Verb.DELETE: Stage.REMOVED,
+    Verb.MARK_SENT: Stage.SENT,
+}
+
+
+def _stage(state: State | None, verb: Verb | None, readiness: Readiness | None) -> Stage:
+    """What the next pass does decides; then the journal; then whether it is still to come."""
+    if verb is not None:
+        return _BY_VERB[verb]
+    if state is not None:
+        return _STAGES[state]
+    return Stage.SKIPPED if readiness is Readiness.STALE else Stage.PLANNED
 
 
 def _words(state: State, kind: str) -> str:
