@@ -8,6 +8,7 @@ does: `GetCapabilities` (as), `GetServerInformation` (ssss), `Notify` (susssasa{
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -57,7 +58,7 @@ class NotificationServer:
     _connection: DBusConnection | None = None
 
     def __enter__(self) -> NotificationServer:
-        self._connection = open_dbus_connection(bus=self.address)
+        self._connection = open_dbus_connection(bus=self.address, enable_fds=True)
         for name in ("org.freedesktop.Notifications", "org.freedesktop.portal.Desktop"):
             reply = self._connection.send_and_get_reply(message_bus.RequestName(name), timeout=5)
             assert reply.body == (1,), reply.body  # primary owner
@@ -102,7 +103,11 @@ class NotificationServer:
             return new_method_return(message, "u", (len(self.received),))
         if member == "CloseNotification":
             return new_method_return(message)
-        if member == "OpenURI":
-            self.opened.append(message.body[1])
+        if member in ("OpenURI", "OpenFile"):
+            target = message.body[1]
+            if member == "OpenFile":  # a descriptor: record which file it opens
+                with target.to_file("rb") as opened:
+                    target = os.readlink(f"/proc/self/fd/{opened.fileno()}")
+            self.opened.append(target)
             return new_method_return(message, "o", ("/org/freedesktop/portal/desktop/request/1_1/t",))
         return new_error(message, "org.freedesktop.DBus.Error.UnknownMethod", "s", (f"no method {member}",))

@@ -123,6 +123,21 @@ def test_the_button_opens_the_drafts_through_the_portal(world: World, bus: Notif
     assert bus.opened == ["https://mail.example/drafts"]
 
 
+def test_the_button_of_other_notices_shows_the_status_page(world: World, bus: NotificationServer, tmp_path: Path) -> None:
+    page = tmp_path / "status.html"
+    page.write_text("<!doctype html><title>status</title>")
+    world.write_calendar(UNSURE)
+    world.now = at("2026-11-18T14:00")
+    desktop = Desktop({}, page)
+    with Daemon(world, desktop) as daemon:
+        daemon.passes()
+        (notice,) = bus.received
+        assert notice["actions"] == ["default", "Show status"]
+        bus.press(1)
+        wait_for(lambda: (desktop.poll(), bus.opened)[1])
+    assert bus.opened == [str(page)], "the page goes to the portal as an open file"
+
+
 def test_without_a_session_bus_it_says_so_once_and_tells_later(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -130,7 +145,7 @@ def test_without_a_session_bus_it_says_so_once_and_tells_later(
     world.write_calendar(INTERVIEW)
     world.now = at("2026-11-17T11:10")
     clock = [0.0]
-    daemon = Daemon(world, Desktop({}, monotonic=lambda: clock[0]))
+    daemon = Daemon(world, Desktop({}, None, lambda: clock[0]))
     with caplog.at_level(logging.INFO, logger="interview_followup.desktop"):
         daemon.passes(3)
         clock[0] += 700

@@ -26,7 +26,7 @@ from .model import Answer
 from .providers.common import write_atomically
 from .providers.registry import BACKENDS
 from .steps import STEPS, StepName, effect_key
-from .store import InterviewRecord, State, Store, exclusive
+from .store import MARKED_ANSWERED, InterviewRecord, State, Store, exclusive
 
 Clock = Callable[[], datetime]
 
@@ -195,7 +195,7 @@ def _correct(args: argparse.Namespace, store: Store, clock: Clock) -> int:
     elif args.command == "replied":
         name = record.interview.company or interview_id
         if record.stopped_at is None:
-            store.stop_interview(interview_id, clock(), "marked as answered by you")
+            store.stop_interview(interview_id, clock(), MARKED_ANSWERED)
             print(f"Stopped the follow-ups for {name}; upcoming entries go at the next pass.")
         if args.outcome:
             store.set_outcome(interview_id, Answer(args.outcome), confirmed=True)

@@ -174,7 +174,8 @@ class Daemon:
         if self.desktop is not None:
             self.desktop.close()
         links = {a.name: link for a in config.accounts if (link := BACKENDS[a.type].drafts_link)}
-        self.desktop = Desktop(links, self.ticks.monotonic) if config.notify else None
+        page = config_module.state_dir(config) / PICTURE
+        self.desktop = Desktop(links, page, self.ticks.monotonic) if config.notify else None
         self.announcer = Announcer(self.desktop) if self.desktop else None
 
     def _signal(self, signum: int, _frame: FrameType | None) -> None:

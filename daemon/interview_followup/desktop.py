@@ -2,17 +2,19 @@
 
 The daemon runs sandboxed and unattended, maybe before anyone logs in: with no session bus or no
 notification service it says so once in the log, tries again now and then, and carries on. A
-notice's button (where the desktop shows buttons) opens the drafts on the web through the
-desktop portal, which runs outside the sandbox.
+notice's button (where the desktop shows buttons) opens the drafts on the web, or the status page,
+through the desktop portal, which runs outside the sandbox (the page goes as an open file).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, new_method_call
@@ -40,15 +42,19 @@ KEPT = 50
 class Desktop:
     """One connection to the session bus, opened when first needed."""
 
-    def __init__(self, links: Mapping[str, str], monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, links: Mapping[str, str], page: Path | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.links = links
         """By account: the web address of its drafts."""
+        self.page = page
+        """The status page, for the other notices' button."""
         self.monotonic = monotonic
         self._connection: DBusConnection | None = None
         self._capabilities: frozenset[str] = frozenset()
         self._next_try = 0.0
         self._said_why: str | None = None
-        self._buttons: OrderedDict[int, str] = OrderedDict()
+        self._buttons: OrderedDict[int, str | Path] = OrderedDict()
 
     def show(self, notice: Notice) -> bool:
         """True once the notification service took the notice."""
@@ -56,7 +62,9 @@ class Desktop:
         if connection is None:
             return False
         link = self.links.get(notice.account) if notice.action is Action.OPEN_DRAFTS else None
-        actions = ["default", "Open drafts"] if link and "actions" in self._capabilities else []
+        target: str | Path | None = link or (self.page if self.page and self.page.exists() else None)
+        label = "Open drafts" if link else "Show status"
+        actions = ["default", label] if target and "actions" in self._capabilities else []
         body = markup(notice.body) if "body-markup" in self._capabilities else notice.body
         hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1), "desktop-entry": ("s", APP)}
         call = new_method_call(
@@ -70,8 +78,8 @@ class Desktop:
         if reply.header.message_type is MessageType.error:
             self._lost(f"the notification service refused a notice ({reply.body[0] if reply.body else 'no reason given'})")
             return False
-        if link and actions:
-            self._buttons[int(reply.body[0])] = link
+        if target and actions:
+            self._buttons[int(reply.body[0])] = target
             while len(self._buttons) > KEPT:
                 self._buttons.popitem(last=False)
         return True
@@ -88,9 +96,9 @@ class Desktop:
                 self._lost(f"the session bus went away ({exc})")
                 return
             if message.header.fields.get(HeaderFields.member) == "ActionInvoked":
-                link = self._buttons.get(int(message.body[0]))
-                if link:
-                    self._open(connection, link)
+                target = self._buttons.get(int(message.body[0]))
+                if target:
+                    self._open(connection, target)
 
     @property
     def may_try(self) -> bool:
@@ -109,7 +117,7 @@ class Desktop:
             return None
         self._next_try = self.monotonic() + RETRY_SECONDS
         try:
-            connection = open_dbus_connection(bus="SESSION")
+            connection = open_dbus_connection(bus="SESSION", enable_fds=True)
         except Exception as exc:  # noqa: BLE001 - no address, no socket, refused: all mean no desktop here
             self._say(f"no session bus ({type(exc).__name__}: {exc})")
             return None
@@ -131,11 +139,19 @@ class Desktop:
             self._said_why = None
         return connection
 
-    def _open(self, connection: DBusConnection, link: str) -> None:
+    def _open(self, connection: DBusConnection, target: str | Path) -> None:
+        """A web address by name; a file as an open descriptor, which the portal accepts from a sandbox."""
         try:
-            connection.send(new_method_call(PORTAL, "OpenURI", "ssa{sv}", ("", link, {})))
+            if isinstance(target, str):
+                connection.send(new_method_call(PORTAL, "OpenURI", "ssa{sv}", ("", target, {})))
+                return
+            handle = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                connection.send(new_method_call(PORTAL, "OpenFile", "sha{sv}", ("", handle, {})))
+            finally:
+                os.close(handle)
         except OSError as exc:
-            log.warning("could not ask the desktop to open %s: %s", link, exc)
+            log.warning("could not ask the desktop to open %s: %s", target, exc)
 
     def _lost(self, why: str) -> None:
         self.close()

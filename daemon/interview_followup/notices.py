@@ -15,7 +15,7 @@ from enum import Enum
 
 from . import untrusted
 from .steps import StepName
-from .store import Bounce, EffectRecord, InterviewRecord, State
+from .store import MARKED_ANSWERED, Bounce, EffectRecord, InterviewRecord, State
 
 RECENT = timedelta(days=7)
 THANKS = {StepName.THANK_YOU, StepName.THANKS_FOR_ARRANGING}
@@ -90,7 +90,7 @@ def _about(record: InterviewRecord, effects: list[EffectRecord], bounces: list[B
         body = f"{count} in your Drafts folder. Read, change what you like, and send."
         title = f"Thank-you notes ready: {company}"
         found.append(Notice(f"drafts:{interview.id}", Topic.DRAFTS, title, body, interview.account, Action.OPEN_DRAFTS))
-    if record.stopped_at and record.stopped_at >= recent and record.stop_reason != "marked as answered by you":
+    if record.stopped_at and record.stopped_at >= recent and record.stop_reason != MARKED_ANSWERED:
         reads = f" It reads as: {record.outcome.value}." if record.outcome and not record.outcome_confirmed else ""
         body = f"The follow-ups stopped.{reads} {untrusted.line(record.stop_reason or '', 300)}"
         found.append(Notice(f"answered:{interview.id}", Topic.ANSWERED, f"{company} answered", body.strip(), interview.account))

@@ -136,6 +136,8 @@ class Bounce:
 
 BACKUPS = 7
 """Daily backups kept."""
+MARKED_ANSWERED = "marked as answered by you"
+"""The stop reason of `replied`: the person knows, so nobody tells them."""
 
 
 class Damaged(UserError):
