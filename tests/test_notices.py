@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, World, at, message, vevent
+from conftest import DATA, ME, World, at, message, vevent
 from interview_followup.desktop import Announcer, Desktop
 from session_bus import NotificationServer, session_bus
 
@@ -20,7 +20,7 @@ UNSURE = vevent(
     at("2026-11-18T15:00"),
     summary="Coffee chat <a href='https://evil.example'>Globex</a>",
     organizer="Pat Kim:pat.kim@globex.com",
-    attendees=("Pat Kim:pat.kim@globex.com", "Sam Lee:sam@example.net"),
+    attendees=("Pat Kim:pat.kim@globex.com", f"Sam Lee:{ME}"),
 )
 
 
@@ -110,32 +110,29 @@ def test_text_from_an_invitation_cannot_become_markup_or_a_link(world: World, bu
     assert "<a href" not in notice["body"] and "&lt;a href='https://evil.example'&gt;Globex&lt;/a&gt;" in notice["body"]
 
 
-def test_the_button_opens_the_drafts_through_the_portal(world: World, bus: NotificationServer) -> None:
-    world.write_calendar(INTERVIEW)
-    world.now = at("2026-11-17T11:10")
-    desktop = Desktop({"home": "https://mail.example/drafts"})
-    with Daemon(world, desktop) as daemon:
-        daemon.passes()
-        (notice,) = bus.received
-        assert notice["actions"] == ["default", "Open drafts"]
-        bus.press(1)
-        wait_for(lambda: (desktop.poll(), bus.opened)[1])
-    assert bus.opened == ["https://mail.example/drafts"]
-
-
-def test_the_button_of_other_notices_shows_the_status_page(world: World, bus: NotificationServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("event", "now", "links", "label"),
+    [
+        (INTERVIEW, "2026-11-17T11:10", {"home": "https://mail.example/drafts"}, "Open drafts"),
+        (UNSURE, "2026-11-18T14:00", {}, "Show status"),
+    ],
+    ids=["drafts-on-the-web", "status-page"],
+)
+def test_the_button_opens_the_drafts_or_the_status_page_through_the_portal(
+    world: World, bus: NotificationServer, tmp_path: Path, event: str, now: str, links: dict[str, str], label: str
+) -> None:
     page = tmp_path / "status.html"
     page.write_text("<!doctype html><title>status</title>")
-    world.write_calendar(UNSURE)
-    world.now = at("2026-11-18T14:00")
-    desktop = Desktop({}, page)
+    world.write_calendar(event)
+    world.now = at(now)
+    desktop = Desktop(links, page)
     with Daemon(world, desktop) as daemon:
         daemon.passes()
         (notice,) = bus.received
-        assert notice["actions"] == ["default", "Show status"]
+        assert notice["actions"] == ["default", label]
         bus.press(1)
         wait_for(lambda: (desktop.poll(), bus.opened)[1])
-    assert bus.opened == [str(page)], "the page goes to the portal as an open file"
+    assert bus.opened == [links.get("home", str(page))], "a web address by name, the page as an open file"
 
 
 def test_without_a_session_bus_it_says_so_once_and_tells_later(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from conftest import World, at, message, require, vevent
+from conftest import ME, World, at, message, require, vevent
 from interview_followup import agenda, status, timeline
 
 ACME = vevent("iv-1@acme.com", at("2026-11-17T10:00"), summary="Acme - Interview for Platform Engineer")
@@ -21,7 +21,7 @@ GLOBEX = vevent(
     at("2026-11-19T14:00"),
     summary="Interview <script>alert(1)</script> Globex",
     organizer="Pat Kim:pat.kim@globex.com",
-    attendees=("Pat Kim:pat.kim@globex.com", "Sam Lee:sam@example.net"),
+    attendees=("Pat Kim:pat.kim@globex.com", f"Sam Lee:{ME}"),
 )
 BLUE, RED, GREEN = (0x25, 0x63, 0xEB), (0xDC, 0x26, 0x26), (0x16, 0xA3, 0x4A)
 
