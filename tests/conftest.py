@@ -286,13 +286,15 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def servers(tls: Path) -> Iterator[Any]:
-    """One fake Google and one fake Microsoft for the session, reset to a fresh account for each place."""
+    """One fake Google, one fake Microsoft and one real Dovecot for the session, with a fresh account for each place."""
     import fake_google
     import fake_microsoft
+    from dovecot import dovecot
     from places import Clock, Servers
 
     clock = Clock()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REQUESTS_CA_BUNDLE", str(tls))
-        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft:
-            yield Servers(google, microsoft, clock)
+        patch.setenv("SSL_CERT_FILE", str(tls))
+        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft, dovecot(tls) as imap:
+            yield Servers(google, microsoft, imap, clock)

@@ -17,9 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from imapclient import IMAPClient
+
 from conftest import ME, World, at, message, vevent
+from dovecot import PASSWORD, Dovecot
 from fake_google import FakeGoogle, token_file
 from fake_microsoft import FakeMicrosoft
+from interview_followup import mail
 from interview_followup.providers.google import event_id
 from test_google import GoogleWorld
 from test_google import interview as google_interview
@@ -28,7 +32,7 @@ from test_microsoft import interview as microsoft_interview
 
 START = at("2026-11-17T10:00")
 """The interview every contract test is about: Acme, with Jane Doe and Raj Patel, 10:00 to 11:00."""
-KINDS = ("local", "google", "microsoft")
+KINDS = ("local", "imap", "google", "microsoft")
 
 
 @dataclass
@@ -130,6 +134,81 @@ class LocalPlace(World):
 
     def forget_cursors(self) -> None:
         """A local folder has no cursor to expire: the state forgets its own instead."""
+        with self.store() as store:
+            for name in ("calendar", "mail"):
+                store.set_cursor("home", name, "")
+
+
+class ImapPlace(LocalPlace):
+    """Mail on a real Dovecot, reached over implicit TLS; the calendar a local folder, as such an account has."""
+
+    kind = "imap"
+    server: Dovecot
+    user: str
+
+    def config_text(self) -> str:
+        account = (
+            f"    type: imap\n    host: 127.0.0.1\n    port: {self.server.tls_port}\n    username: {self.user}\n"
+            f"    password_command: printf '%s' '{PASSWORD}'\n"
+            f"    calendar: {self.root}/calendar\n    followup_calendar: {self.root}/followups\n"
+        )
+        return re.sub(r"    type: local\n(?:    .*\n)*", lambda _: account, super().config_text(), count=1)
+
+    def _imap(self) -> IMAPClient:
+        return self.server.client(self.user)
+
+    def _drafts(self) -> dict[str, tuple[int, bytes]]:
+        """Our drafts by key, as the person's mail program sees them."""
+        with self._imap() as client:
+            client.select_folder("Drafts")
+            fetched = client.fetch(client.search(["NOT", "DELETED"]), ["BODY.PEEK[]"])
+        found = {}
+        for uid, item in fetched.items():
+            raw = bytes(item[b"BODY[]"])
+            key = email.message_from_bytes(raw, policy=email.policy.default)[mail.KEY_HEADER]
+            found[str(key)] = (uid, raw)
+        return found
+
+    def receive(self, raw: bytes) -> None:
+        with self._imap() as client:
+            client.append("INBOX", raw, msg_time=self.now)
+
+    def drafts_by_key(self) -> Counter[str]:
+        with self._imap() as client:
+            client.select_folder("Drafts")
+            fetched = client.fetch(client.search(["NOT", "DELETED"]), ["BODY.PEEK[]"])
+        return Counter(str(email.message_from_bytes(bytes(v[b"BODY[]"]))[mail.KEY_HEADER]) for v in fetched.values())
+
+    def draft_texts(self) -> dict[str, str]:
+        return {key: _text(raw) for key, (_, raw) in self._drafts().items()}
+
+    def delete_draft(self, key: str) -> None:
+        """A mail program moves a deleted draft to the Trash."""
+        uid = self._drafts()[key][0]
+        with self._imap() as client:
+            client.select_folder("Drafts")
+            client.move([uid], "Trash")
+
+    def edit_draft(self, key: str) -> None:
+        """A mail program saves an edited draft as a new message and removes the old one."""
+        uid, raw = self._drafts()[key]
+        with self._imap() as client:
+            client.append("Drafts", raw + b"\r\nEdited.\r\n", flags=[b"\\Draft", b"\\Seen"])
+            client.select_folder("Drafts")
+            client.delete_messages([uid])
+            client.expunge()
+
+    def send_drafts(self) -> None:
+        """The mail program sends each draft: a copy in Sent, the draft gone."""
+        with self._imap() as client:
+            client.select_folder("Drafts")
+            uids = client.search(["NOT", "DELETED"])
+            for item in client.fetch(uids, ["BODY.PEEK[]"]).values():
+                client.append("Sent", bytes(item[b"BODY[]"]), flags=[b"\\Seen"], msg_time=self.now)
+            client.delete_messages(uids)
+            client.expunge()
+
+    def forget_cursors(self) -> None:
         with self.store() as store:
             for name in ("calendar", "mail"):
                 store.set_cursor("home", name, "")
@@ -257,7 +336,7 @@ class MicrosoftPlace(MicrosoftWorld):
         self.fake.delta_floor = 10**6
 
 
-Place = LocalPlace | GooglePlace | MicrosoftPlace
+Place = LocalPlace | ImapPlace | GooglePlace | MicrosoftPlace
 
 
 @dataclass
@@ -266,6 +345,7 @@ class Servers:
 
     google: FakeGoogle
     microsoft: FakeMicrosoft
+    imap: Dovecot
     clock: Clock = field(default_factory=Clock)
 
     def place(self, kind: str, root: Path) -> Place:
@@ -273,10 +353,12 @@ class Servers:
         root.mkdir(parents=True, exist_ok=True)
         now = at("2026-11-17T12:00")
         made: Place
-        if kind == "local":
+        if kind in ("local", "imap"):
             for sub in ("calendar", "Mail/INBOX/new", "Mail/INBOX/cur", "Mail/INBOX/tmp", "Mail/Sent/cur", "Mail/Sent/new"):
                 (root / sub).mkdir(parents=True, exist_ok=True)
-            made = LocalPlace(root, now)
+            made = LocalPlace(root, now) if kind == "local" else ImapPlace(root, now)
+            if isinstance(made, ImapPlace):
+                made.server, made.user = self.imap, self.imap.user()
         elif kind == "google":
             self.google.reset()
             token_file(root / "token.json", self.google)
@@ -292,6 +374,9 @@ class Servers:
 
 def recipients(place: Place) -> list[str]:
     """Who our drafts are to, read from the drafts themselves."""
+    if isinstance(place, ImapPlace):
+        parsed = [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in place._drafts().values()]
+        return sorted(str(m["To"].addresses[0].addr_spec) for m in parsed)
     if isinstance(place, LocalPlace):
         parsed = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in place.drafts()]
         return sorted(str(m["To"].addresses[0].addr_spec) for m in parsed)

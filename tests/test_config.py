@@ -37,7 +37,7 @@ def test_an_unknown_key_names_its_line_and_suggests_the_right_one() -> None:
 
 def test_an_unknown_account_type_names_the_registered_ones() -> None:
     text = "me:\n  addresses: [sam@example.net]\naccounts:\n  - name: work\n    type: exchange\n"
-    assert problems(text) == "cfg.yaml:5: accounts[0].type: use one of local, google, microsoft"
+    assert problems(text) == "cfg.yaml:5: accounts[0].type: use one of local, imap, google, microsoft"
 
 
 def test_every_problem_is_reported_at_once_with_its_line() -> None:

@@ -44,6 +44,13 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def calendar_location(value: str) -> str:
+    """A calendar file or folder (with `~` and variables), or a web address (`webcal://` read as https)."""
+    if is_url(value) or re.match(r"^webcal://", value, re.I):
+        return re.sub(r"^webcal://", "https://", value, flags=re.I)
+    return str(Path(os.path.expandvars(value)).expanduser())
+
+
 class LocalAccount(AccountSettings):
     """Needs no account anywhere: an .ics calendar and Maildir folders."""
 
@@ -55,12 +62,7 @@ class LocalAccount(AccountSettings):
     sent: UserPath | None = None
     """Maildir of sent mail (read only): tells when thank-you drafts went out."""
 
-    @field_validator("calendar")
-    @classmethod
-    def _calendar(cls, value: str) -> str:
-        if is_url(value) or re.match(r"^webcal://", value, re.I):
-            return re.sub(r"^webcal://", "https://", value, flags=re.I)
-        return str(Path(os.path.expandvars(value)).expanduser())
+    _calendar = field_validator("calendar")(calendar_location)
 
     @property
     def web_calendar(self) -> bool:
