@@ -502,3 +502,10 @@ def test_replied_with_an_outcome_shows_in_status_and_the_spreadsheet(world: Worl
     (row,) = csv.DictReader(io.StringIO(cli("--config", str(world.config_path), "status", "--csv").stdout))
     assert (row["outcome"], row["outcome_by"], row["phase"]) == ("next-round", "you", "employer replied")
     assert cli("--config", str(world.config_path), "replied", "acme", "--outcome", "hired").returncode == 2
+
+
+def test_the_outcomes_the_command_line_offers_are_the_models() -> None:
+    from interview_followup.cli import OUTCOMES
+    from interview_followup.model import Answer
+
+    assert tuple(a.value for a in Answer) == OUTCOMES

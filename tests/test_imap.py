@@ -222,3 +222,16 @@ def test_check_online_and_run_once_work_on_an_imap_account(place: ImapPlace) -> 
     ran = cli("--config", str(place.config_path), "run", "--once", now=at("2026-11-17T11:10"))
     assert ran.returncode == 0 and ran.stdout.count("created") == 8, ran.stdout + ran.stderr
     assert sorted(Counter(place.drafts_by_key()).values()) == [1, 1]
+
+
+def test_a_message_with_a_header_of_megabytes_is_read_within_bounds(place: ImapPlace) -> None:
+    place.interview_ends()
+    place.now = at("2026-11-17T11:10")
+    place.cycle()
+    padding = "".join(f"X-Padding-{n}: {'y' * 990}\r\n" for n in range(2000)).encode()
+    place.receive(padding + message("Jane Doe <jane.doe@acme.com>", "Re: Thank you", "Let's talk.", received=place.now))
+    place.now += timedelta(minutes=5)
+    report = place.cycle()
+    assert report.notices == [] or all("employer replied" not in n for n in report.notices), "its From lies past the bound"
+    with place.store() as store:
+        assert store._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1, "read once, recorded, not retried"

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, locations
 from .errors import UserError
 from .language import LANGUAGES
-from .model import Answer
 
 if TYPE_CHECKING:
     from datetime import date
@@ -104,13 +103,17 @@ def _parser(with_sign_in: bool = True) -> argparse.ArgumentParser:
     replied = command(commands, "replied", "mark that the employer answered: stop the follow-ups; say how it went")
     replied.add_argument("interview", help=which)
     outcome_help = "what the answer was (confirms or corrects the one suggested by their mail)"
-    replied.add_argument("--outcome", choices=[a.value for a in Answer], help=outcome_help)
+    replied.add_argument("--outcome", choices=OUTCOMES, help=outcome_help)
     command(commands, "resume", "undo a stop that was wrong").add_argument("interview", help=which)
 
     command(commands, "repair", "move a damaged state database aside and restore the newest daily backup")
     unit = command(commands, "install-service", "install the systemd user unit for this installation")
     unit.add_argument("--print", action="store_true", help="print the unit instead of writing it")
     return parser
+
+
+OUTCOMES = ("offer", "rejected", "next-round", "withdrawn", "other")
+"""`model.Answer`'s values, written out: importing the model would double the time `--help` takes."""
 
 
 def _day(text: str) -> date:

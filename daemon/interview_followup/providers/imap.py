@@ -20,7 +20,7 @@ import json
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
@@ -49,6 +49,8 @@ BATCH = 100
 PER_PASS = 2000
 """Messages read in one pass at most: a first look at a large inbox goes on at the next pass."""
 SENT_LOOKED_AT = 500
+HEADER_LIMIT = 64 * 1024
+"""A header block is read this far at first: anyone can send one of any size."""
 FOLDERS = {
     b"\\Drafts": ("Drafts", "Draft", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Entwürfe", "Brouillons",
                   "Borradores", "Concepten", "Rascunhos", "Bozze", "Utkast", "Wersje robocze"),
@@ -228,7 +230,7 @@ class ImapMailbox:
                 if last.validity == validity and last.next_uid:
                     uids = [u for u in client.search(["UID", f"{last.next_uid}:*"]) if u >= last.next_uid]
                 else:  # first look, or the server renumbered the folder: everything in the window again
-                    uids = client.search(["SINCE", since.date()])
+                    uids = client.search(["SINCE", (since - timedelta(days=1)).date()])  # SINCE ignores the hour
                 uids = sorted(uids)[:PER_PASS]
                 messages, problems = self._read(client, uids, known, worth_reading)
         reached = uids[-1] + 1 if len(uids) == PER_PASS else next_uid
@@ -241,12 +243,13 @@ class ImapMailbox:
         messages, problems = [], []
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
-            fetched = client.fetch(batch, ["BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]<0.2048>", "RFC822.SIZE", "INTERNALDATE"])
+            parts = [f"BODY.PEEK[HEADER]<0.{HEADER_LIMIT}>", "BODY.PEEK[TEXT]<0.2048>", "RFC822.SIZE", "INTERNALDATE"]
+            fetched = client.fetch(batch, parts)
             for uid in batch:
                 item = fetched.get(uid)
                 if item is None:
                     continue  # expunged meanwhile
-                header = bytes(item.get(b"BODY[HEADER]") or b"")
+                header = bytes(item.get(b"BODY[HEADER]<0>") or b"")
                 key = "imap-" + hashlib.sha256(header).hexdigest()[:32]
                 if known(key):
                     continue
