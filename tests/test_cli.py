@@ -26,6 +26,7 @@ import icalendar
 import pytest
 
 from conftest import DATA, ME, World, at, calendar, message, vevent
+from interview_followup import config as config_module
 from interview_followup.cli import _parser, main
 
 REPO = Path(__file__).parent.parent
@@ -509,3 +510,16 @@ def test_the_outcomes_the_command_line_offers_are_the_models() -> None:
     from interview_followup.model import Answer
 
     assert tuple(a.value for a in Answer) == OUTCOMES
+
+
+def test_init_for_a_named_provider_writes_an_imap_account_there(tmp_path: Path) -> None:
+    from interview_followup.cli import PROVIDERS
+    from interview_followup.providers.presets import PRESETS
+
+    assert set(PROVIDERS) == set(PRESETS)
+    target = tmp_path / "config.yaml"
+    made = cli("--config", str(target), "init", "--provider", "gmx", "--username", "sam@gmx.de")
+    assert made.returncode == 0 and "allow IMAP" in made.stdout
+    (account,) = config_module.load(target).config.accounts
+    assert (account.type, account.host, account.username) == ("imap", "imap.gmx.net", "sam@gmx.de")  # type: ignore[attr-defined]
+    assert "# - name: gmail" in target.read_text(), "the other examples stay"

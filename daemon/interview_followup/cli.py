@@ -57,7 +57,9 @@ def _parser(with_sign_in: bool = True) -> argparse.ArgumentParser:
         made: argparse.ArgumentParser = group.add_parser(name, help=text, description=text, parents=[common])
         return made
 
-    command(commands, "init", "write a commented starter configuration (never overwrites)")
+    init = command(commands, "init", "write a commented starter configuration (never overwrites)")
+    init.add_argument("--provider", choices=PROVIDERS, help="make the first account an IMAP one at this mail provider")
+    init.add_argument("--username", metavar="ADDRESS", help="with --provider: your user name there (usually your address)")
     check = command(commands, "check", "validate the configuration, templates and folders")
     check.add_argument("--online", action="store_true", help="also sign in to each account and read its calendar and mail")
     check.add_argument("--json", action="store_true", help="with --online: the verdicts as JSON, for scripts")
@@ -113,6 +115,8 @@ def _parser(with_sign_in: bool = True) -> argparse.ArgumentParser:
 
 
 OUTCOMES = ("offer", "rejected", "next-round", "withdrawn", "other")
+PROVIDERS = ("fastmail", "icloud", "yahoo", "gmx", "webde", "zoho", "mailbox.org", "posteo", "proton-bridge")
+"""`providers.presets`' names, written out for the same reason."""
 """`model.Answer`'s values, written out: importing the model would double the time `--help` takes."""
 
 

@@ -24,6 +24,7 @@ from .errors import UserError
 from .explain import explain
 from .model import Answer
 from .providers.common import write_atomically
+from .providers.presets import PRESETS
 from .providers.registry import BACKENDS
 from .steps import STEPS, StepName, effect_key
 from .store import MARKED_ANSWERED, InterviewRecord, State, Store, exclusive
@@ -35,7 +36,7 @@ def dispatch(args: argparse.Namespace, given: Clock | None) -> int:
     clock = given or utc_now
     path = locations.config_path(args.config)
     if args.command == "init":
-        return _init(path)
+        return _init(path, args.provider, args.username)
     if args.command == "demo":
         return _demo(clock)
     if args.command == "explain":
@@ -81,13 +82,33 @@ def _store(config: Config) -> Store:
     return Store.open(config_module.state_dir(config) / "state.sqlite3")
 
 
-def _init(path: Path) -> int:
+def _init(path: Path, provider: str | None, username: str | None) -> int:
     if path.exists():
         raise UserError(f"{path} already exists; not overwriting it. Edit it, or pass --config for another file.")
+    text = resources.files("interview_followup").joinpath("starter.yaml").read_text(encoding="utf-8")
+    if provider:
+        text = _with_provider(text, provider, username or "you@example.com")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(resources.files("interview_followup").joinpath("starter.yaml").read_text(encoding="utf-8"))
+    path.write_text(text)
     print(f"Wrote {path}. Edit it, then run `interview-followup check`.")
+    if provider:
+        print(f"Before the first run, {provider} asks you to {PRESETS[provider].before}.")
     return 0
+
+
+def _with_provider(starter: str, provider: str, username: str) -> str:
+    """The starter with its first account an IMAP one at this provider, the rest as written."""
+    first = starter.index("  - name: home\n")
+    end = starter.index("\n\n", first)
+    account = (
+        f"  - name: mail\n    # Mail at {provider} over IMAP (README, \"Any other mail provider\"); the calendar is a\n"
+        "    # local .ics file, a folder of them (vdirsyncer keeps one in step), or a published URL.\n"
+        f"    type: imap\n    provider: {provider}\n    username: {username}\n"
+        "    # A command that prints the password (never the password itself), or password_env: NAME.\n"
+        f"    password_command: pass show mail/{provider}\n"
+        "    calendar: ~/calendars/personal.ics\n    followup_calendar: ~/calendars/followups"
+    )
+    return starter[:first] + account + starter[end:]
 
 
 def _run(config: Config, path: Path, once: bool, dry_run: bool, clock: Clock) -> int:
