@@ -232,12 +232,12 @@ class Daemon:
 
     def _pass(self, engine: Engine) -> None:
         outcome = run_accounts(engine, self.config.accounts, self.health)
-        if self.announcer:
-            try:
+        try:
+            if self.announcer:
                 self.announcer.after_pass(engine.store, self.clock())
-            except Exception:  # noqa: BLE001 - a notice that fails must not stop the follow-ups
-                log.exception("desktop notices failed")
-        self._picture(engine.store)
+            self._picture(engine.store)
+        except Exception:  # noqa: BLE001 - telling the person must never stop the follow-ups
+            log.exception("desktop notices or the status page failed")
         give_back_memory()
         for report in outcome.reports:
             for line in [*report.notices, *map(str, report.actions)]:
@@ -254,10 +254,7 @@ class Daemon:
             return
         items = status.overview(self.config, store, now)
         page = timeline.page(items, agenda.tasks(items, now, self.config.zone), now, self.config.zone)
-        try:
-            write_atomically(config_module.state_dir(self.config) / PICTURE, page.encode())
-        except OSError as exc:
-            log.warning("the status page was not written: %s", exc)
+        write_atomically(config_module.state_dir(self.config) / PICTURE, page.encode())
         self._pictured = (store.version(), seen[1])
 
     def _reload(self) -> bool:
