@@ -235,3 +235,27 @@ def test_a_message_with_a_header_of_megabytes_is_read_within_bounds(place: ImapP
     assert report.notices == [] or all("employer replied" not in n for n in report.notices), "its From lies past the bound"
     with place.store() as store:
         assert store._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1, "read once, recorded, not retried"
+
+
+def test_a_server_restart_in_the_middle_of_a_pass_duplicates_and_loses_nothing(
+    place: ImapPlace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dovecot restarts just before a draft is saved: the session of that pass has gone, and the whole save
+    runs again on a new one, in the same pass."""
+    place.interview_ends()
+    original, restarted = IMAPClient.append, []
+
+    def restart_then_append(self: IMAPClient, *args: Any, **kwargs: Any) -> Any:
+        if not restarted:
+            restarted.append(True)
+            place.server.stop()
+            place.server.start()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(IMAPClient, "append", restart_then_append)
+    place.now = at("2026-11-17T11:10")
+    resident = Resident(place)
+    report = resident.run()
+    assert restarted and sorted(Counter(place.drafts_by_key()).values()) == [1, 1]
+    assert [a.verb for a in report.actions if a.step == "thank_you"] == ["created", "created"], "made, not found after a crash"
+    assert resident.run().actions == [], "nothing left to do"
