@@ -17,6 +17,11 @@ _DOTLESS = str.maketrans({"ı": "i"})
 """The one letter `re.I` equates with an ASCII letter that NFKD does not reduce to it (İ, ſ and K do)."""
 
 
+def alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive pattern that matches where any of `patterns` does."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
 def skeleton(text: str) -> str:
     """The text in lower-case ASCII: accents, compatibility forms and other scripts reduced or dropped."""
     if not text.isascii():
@@ -33,7 +38,7 @@ class Phrases:
 
     def __init__(self, patterns: tuple[str, ...], anchors: tuple[str, ...]) -> None:
         self.patterns = patterns
-        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+        self.pattern = alternation(patterns)
         self.anchors = tuple(skeleton(anchor) for anchor in anchors)
 
     def may_match(self, text: str) -> bool:

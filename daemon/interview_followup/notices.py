@@ -21,14 +21,6 @@ RECENT = timedelta(days=7)
 THANKS = {StepName.THANK_YOU, StepName.THANKS_FOR_ARRANGING}
 
 
-class Topic(str, Enum):
-    DRAFTS = "drafts"
-    ANSWERED = "answered"
-    BOUNCED = "bounced"
-    SIGN_IN = "sign-in"
-    UNSURE = "unsure"
-
-
 class Action(str, Enum):
     """What the notice's button does, where the desktop shows buttons."""
 
@@ -39,7 +31,7 @@ class Action(str, Enum):
 @dataclass(frozen=True)
 class Notice:
     key: str
-    topic: Topic
+    """What it is about, and which: `drafts:`, `answered:`, `bounced:`, `sign-in:` or `unsure:` and an id."""
     title: str
     body: str
     """Plain text; the sender escapes it for servers that read markup."""
@@ -63,7 +55,7 @@ class Facts:
 def due(facts: Facts, now: datetime) -> list[Notice]:
     """Every notice the state calls for now; the daemon leaves out the keys it has shown."""
     found = [
-        Notice(f"sign-in:{account}:{since.isoformat()}", Topic.SIGN_IN, f"Sign-in needed: {account}", problem, account)
+        Notice(f"sign-in:{account}:{since.isoformat()}", f"Sign-in needed: {account}", problem, account)
         for account, (problem, since) in sorted(facts.sign_in.items())
     ]
     for record in facts.records:
@@ -83,22 +75,22 @@ def _about(record: InterviewRecord, effects: list[EffectRecord], bounces: list[B
         said = f"{untrusted.line(interview.event.summary, 120)} ({interview.start:%a %d %b %H:%M}): {interview.doubt}."
         body = f"{said} Follow-ups are planned for it; if it is not an interview, add a word of its title to"
         body += " detection.exclude_keywords in your configuration."
-        found.append(Notice(f"unsure:{interview.id}", Topic.UNSURE, f"Is this an interview? {company}", body, interview.account))
+        found.append(Notice(f"unsure:{interview.id}", f"Is this an interview? {company}", body, interview.account))
     ready = [e for e in effects if e.step in THANKS and e.state in (State.DONE, State.UPDATING) and e.due >= recent]
     if ready:
         count = f"{len(ready)} thank-you notes are" if len(ready) > 1 else "A thank-you note is"
         body = f"{count} in your Drafts folder. Read, change what you like, and send."
         title = f"Thank-you notes ready: {company}"
-        found.append(Notice(f"drafts:{interview.id}", Topic.DRAFTS, title, body, interview.account, Action.OPEN_DRAFTS))
+        found.append(Notice(f"drafts:{interview.id}", title, body, interview.account, Action.OPEN_DRAFTS))
     if record.stopped_at and record.stopped_at >= recent and record.stop_reason != MARKED_ANSWERED:
         reads = f" It reads as: {record.outcome.value}." if record.outcome and not record.outcome_confirmed else ""
         body = f"The follow-ups stopped.{reads} {untrusted.line(record.stop_reason or '', 300)}"
-        found.append(Notice(f"answered:{interview.id}", Topic.ANSWERED, f"{company} answered", body.strip(), interview.account))
+        found.append(Notice(f"answered:{interview.id}", f"{company} answered", body.strip(), interview.account))
     for bounce in bounces:
         if bounce.received >= recent:
             body = f"Mail to {bounce.address} came back. Check the address before you write again."
             key = f"bounced:{interview.id}:{bounce.address}"
-            found.append(Notice(key, Topic.BOUNCED, f"A thank-you note bounced: {company}", body, interview.account))
+            found.append(Notice(key, f"A thank-you note bounced: {company}", body, interview.account))
     return found
 
 

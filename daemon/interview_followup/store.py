@@ -409,7 +409,7 @@ class Store:
         rows = self._db.execute(
             "SELECT address, received, reason FROM bounces WHERE interview_id=? ORDER BY received", (interview_id,)
         )
-        return [Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"]) for r in rows]
+        return [_bounce(r) for r in rows]
 
     def set_note(
         self, interview_id: str, note: str | None, decision: date | None, language: str | None = None, person: str | None = None
@@ -525,7 +525,7 @@ class Store:
             self._db.execute("INSERT OR IGNORE INTO sign_in VALUES (?, ?, ?)", (account, problem, now.isoformat()))
 
     def sign_in_problems(self) -> dict[str, str]:
-        return {row[0]: row[1] for row in self._db.execute("SELECT account, problem FROM sign_in")}
+        return {account: problem for account, (problem, _) in self.sign_in_since().items()}
 
     def sign_in_since(self) -> dict[str, tuple[str, datetime]]:
         rows = self._db.execute("SELECT account, problem, since FROM sign_in")
@@ -542,8 +542,7 @@ class Store:
     def all_bounces(self) -> dict[str, list[Bounce]]:
         found: dict[str, list[Bounce]] = {}
         for r in self._db.execute("SELECT interview_id, address, received, reason FROM bounces ORDER BY received"):
-            bounce = Bounce(r["address"], datetime.fromisoformat(r["received"]), r["reason"])
-            found.setdefault(r["interview_id"], []).append(bounce)
+            found.setdefault(r["interview_id"], []).append(_bounce(r))
         return found
 
 
@@ -614,6 +613,10 @@ def _loads(text: str) -> Interview:
 
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def _bounce(row: sqlite3.Row) -> Bounce:
+    return Bounce(row["address"], datetime.fromisoformat(row["received"]), row["reason"])
 
 
 def _interview_record(row: sqlite3.Row) -> InterviewRecord:

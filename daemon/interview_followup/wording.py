@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
+from .anchors import alternation
 from .anchors import phrases as anchored
 
 
 def phrases(*patterns: str) -> re.Pattern[str]:
     """For subjects: short enough that an anchor scan would not pay."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    return alternation(patterns)
 
 
 BOUNCE_SUBJECT = phrases(

@@ -20,6 +20,7 @@ import json
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
@@ -404,9 +405,10 @@ def _aware(value: object) -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass(frozen=True)
 class _MailCursor:
-    def __init__(self, validity: int | None, next_uid: int | None) -> None:
-        self.validity, self.next_uid = validity, next_uid
+    validity: int | None
+    next_uid: int | None
 
     @classmethod
     def load(cls, text: str | None) -> _MailCursor:
