@@ -20,6 +20,7 @@ from .dates import Workdays, country_of
 from .errors import UserError
 from .language import LANGUAGES
 from .locations import state_dir as _state_dir
+from .providers.caldav import CALENDAR_KINDS
 from .providers.registry import BACKENDS
 from .schema import AccountSettings, Clock, Duration, MonthDay, Offset, Strict, UserPath
 
@@ -307,7 +308,11 @@ def _lines(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any
 
 
 def _describe(error: Any, lines: dict[tuple[Any, ...], int], name: str) -> str:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    loc = tuple(
+        part
+        for before, part in zip((None, *error["loc"]), error["loc"], strict=False)
+        if not (isinstance(part, str) and part.startswith("function-")) and not (before == "calendar" and part in CALENDAR_KINDS)
+    )
     account = ACCOUNT_TYPES.get(str(loc[2])) if len(loc) > 2 and loc[0] == "accounts" else None
     if account:  # pydantic names the union member chosen by `type:`; the file does not
         loc = loc[:2] + loc[3:]
@@ -321,7 +326,7 @@ def _describe(error: Any, lines: dict[tuple[Any, ...], int], name: str) -> str:
         where = f"{name}:{lines.get((*loc, 'type'), lines.get(probe, 1))}"
         return f"{where}: {dotted}.type: use one of {', '.join(ACCOUNT_TYPES)}"
     if kind == "extra_forbidden":
-        parent = account if account and len(loc) == 3 else _model_at(loc[:-1])
+        parent = _model_at(loc[2:-1], account) if account else _model_at(loc[:-1])
         options = list(parent.model_fields) if parent else []
         guess = difflib.get_close_matches(str(loc[-1]), options, n=1)
         hint = f"did you mean `{guess[0]}`?" if guess else f"known keys here: {', '.join(options)}"
@@ -345,8 +350,8 @@ _PLAIN = {
 """pydantic's messages for wrong kinds of value, in the words of a YAML file."""
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    model: type[BaseModel] = Config
+def _model_at(loc: tuple[Any, ...], model: type[BaseModel] | None = None) -> type[BaseModel] | None:
+    model = model or Config
     for part in loc:
         if isinstance(part, int):
             continue
@@ -354,7 +359,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         if field is None:
             return None
         annotation = field.annotation
-        inner = getattr(annotation, "__args__", (annotation,))
+        inner = [getattr(a, "__origin__", a) for a in getattr(annotation, "__args__", (annotation,))]  # Annotated[X, …]: X
         models = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
         if not models:
             return None
