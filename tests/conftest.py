@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import email.utils
+import imaplib
 import itertools
 import os
 import re
@@ -276,6 +277,20 @@ def world(tmp_path: Path) -> Iterator[World]:
     yield World(tmp_path, at("2026-11-17T12:00:00"))
 
 
+@pytest.fixture
+def commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every IMAP command the daemon sends, by name."""
+    sent: list[str] = []
+    original = imaplib.IMAP4._command
+
+    def counting(self: imaplib.IMAP4, name: str, *args: Any) -> Any:
+        sent.append(name if name != "UID" else f"UID {args[0]}")
+        return original(self, name, *args)
+
+    monkeypatch.setattr(imaplib.IMAP4, "_command", counting)
+    yield sent
+
+
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The certificate of the fake Microsoft servers, which clients trust through REQUESTS_CA_BUNDLE."""
@@ -286,9 +301,11 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def servers(tls: Path) -> Iterator[Any]:
-    """One fake Google, one fake Microsoft and one real Dovecot for the session, with a fresh account for each place."""
+    """One fake Google, one fake Microsoft, one real Dovecot and one real Radicale for the session, with a fresh
+    account for each place."""
     import fake_google
     import fake_microsoft
+    from caldav_server import radicale
     from dovecot import dovecot
     from places import Clock, Servers
 
@@ -296,5 +313,10 @@ def servers(tls: Path) -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REQUESTS_CA_BUNDLE", str(tls))
         patch.setenv("SSL_CERT_FILE", str(tls))
-        with fake_google.serve(clock) as google, fake_microsoft.serve(tls, clock) as microsoft, dovecot(tls) as imap:
-            yield Servers(google, microsoft, imap, clock)
+        with (
+            fake_google.serve(clock) as google,
+            fake_microsoft.serve(tls, clock) as microsoft,
+            dovecot(tls) as imap,
+            radicale(tls) as dav,
+        ):
+            yield Servers(google, microsoft, imap, dav, clock)

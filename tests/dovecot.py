@@ -10,7 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
@@ -80,10 +80,22 @@ protocol imap {{
 PASSWORD = "correct-horse-battery-staple"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], said: Callable[[], str]) -> None:
+    """Until the server started as `process` answers on `port`; what it `said` when it does not in 30 s, or stops."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{process.args[0]} did not start: {said()[-2000:]}")
 
 
 @dataclass
@@ -111,14 +123,7 @@ class Dovecot:
         # makes logins stall now and then, and only our side is under test. INTERNALDATEs come from APPEND.
         clean = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=clean)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.tls_port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"dovecot did not start: {(self.root / 'dovecot.log').read_text(errors='replace')[-2000:]}")
+        wait_for(self.tls_port, self.process, lambda: (self.root / "dovecot.log").read_text(errors="replace"))
 
     def stop(self) -> None:
         if self.process is not None:
@@ -138,7 +143,7 @@ def dovecot(pem: Path) -> Iterator[Dovecot]:
     user = "nobody" if as_root else getpass.getuser()
     (root / "home").mkdir()
     os.chown(root / "home", uid, uid)
-    server = Dovecot(root, _free_port(), _free_port(), uid)
+    server = Dovecot(root, free_port(), free_port(), uid)
     text = CONFIG.format(
         root=root, pem=pem, user=user, uid=uid, gid=uid, port=server.port, tls_port=server.tls_port, password=PASSWORD
     )

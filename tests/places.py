@@ -1,9 +1,10 @@
-"""One interface over the three backends for the contract suite: a place where a person's calendar and mail live.
+"""One interface over the backends for the contract suite: a place where a person's calendar and mail live.
 
 Each place is driven the way its person and its employer would drive it (an invitation arrives,
 the employer writes, the person edits or sends), and shows what the person sees there, by
-effect key. The local place is real files; Google and Microsoft are their loopback fakes, one
-server each for a whole test session, reset to a fresh account per place.
+effect key. The local place is real files; IMAP is a real Dovecot, CalDAV a real Radicale;
+Google and Microsoft are their loopback fakes. Each server runs once for a whole test session,
+with a fresh account per place.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 from imapclient import IMAPClient
 
-from conftest import ME, World, at, message, vevent
+from caldav_server import Radicale
+from conftest import ME, World, at, calendar, message, vevent
 from dovecot import PASSWORD, Dovecot
 from fake_google import FakeGoogle, token_file
 from fake_microsoft import FakeMicrosoft
@@ -32,7 +34,7 @@ from test_microsoft import interview as microsoft_interview
 
 START = at("2026-11-17T10:00")
 """The interview every contract test is about: Acme, with Jane Doe and Raj Patel, 10:00 to 11:00."""
-KINDS = ("local", "imap", "google", "microsoft")
+KINDS = ("local", "imap", "caldav", "google", "microsoft")
 
 
 @dataclass
@@ -214,6 +216,71 @@ class ImapPlace(LocalPlace):
                 store.set_cursor("home", name, "")
 
 
+class CalDavPlace(ImapPlace):
+    """Mail on the real Dovecot and the calendar on a real Radicale: one IMAP account with a CalDAV calendar, found
+    from the server's address. Follow-up entries go into the same calendar as the invitations, as most people's do."""
+
+    kind = "caldav"
+    dav: Radicale
+    dav_user: str
+    written: set[str]
+
+    def config_text(self) -> str:
+        calendar = (
+            f"    calendar:\n      type: caldav\n      url: {self.dav.url}\n      username: {self.dav_user}\n"
+            f"      password_command: printf '%s' '{PASSWORD}'\n      certificate: {self.dav.pem}\n"
+        )
+        local = f"    calendar: {self.root}/calendar\n    followup_calendar: {self.root}/followups\n"
+        return super().config_text().replace(local, calendar)
+
+    @property
+    def _calendar(self) -> str:
+        return f"{self.dav.url}{self.dav_user}/personal/"
+
+    def write_calendar(self, *events: str, name: str = "personal.ics") -> Path:
+        """The invitations as the person's calendar shows them: one item per event, the ones no longer there deleted."""
+        session = self.dav.session(self.dav_user)
+        wanted = {re.search(r"^UID:(.*)$", e, re.M)[1].strip(): e for e in events}  # type: ignore[index]
+        for uid, event in wanted.items():
+            session.put(f"{self._calendar}{uid}.ics", data=calendar(event).encode(), headers={"Content-Type": "text/calendar"})
+        for uid in getattr(self, "written", set()) - set(wanted):
+            session.delete(f"{self._calendar}{uid}.ics")
+        self.written = set(wanted)
+        return self.root / "calendar" / name
+
+    def entry_items(self) -> list[tuple[str, str]]:
+        """Our follow-up entries, one (key, text) per item in the calendar, as the person's calendar program reads them."""
+        session = self.dav.session(self.dav_user)
+        found = []
+        for item in sorted(self.dav.collection(self.dav_user, "personal").glob("*.ics")):
+            text = session.get(f"{self._calendar}{item.name}").text
+            key = re.search(r"^X-INTERVIEW-FOLLOWUP-KEY:(.*)$", text, re.M)
+            if key:
+                found.append((key[1].strip(), text))
+        return found
+
+    def _ours(self) -> dict[str, str]:
+        return dict(self.entry_items())
+
+    def entries_by_key(self) -> dict[str, tuple[str, str]]:
+        found = {}
+        for key, text in self._ours().items():
+            title = re.search(r"^SUMMARY:(.*)$", text, re.M)
+            start = re.search(r"^DTSTART[^:]*:(\d{8}T\d{4})", text, re.M)
+            assert title and start
+            stamp = datetime.strptime(start[1], "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+            found[key] = (title[1].strip(), stamp.strftime("%Y-%m-%dT%H:%M"))
+        return found
+
+    def edit_entry(self, key: str, title: str) -> None:
+        text = re.sub(r"^SUMMARY:.*$", f"SUMMARY:{title}", self._ours()[key], count=1, flags=re.M)
+        answer = self.dav.session(self.dav_user).put(f"{self._calendar}{key}.ics", data=text.encode())
+        assert answer.status_code in (201, 204)
+
+    def delete_entry(self, key: str) -> None:
+        assert self.dav.session(self.dav_user).delete(f"{self._calendar}{key}.ics").status_code in (200, 204)
+
+
 @dataclass
 class GooglePlace(GoogleWorld):
     kind: str = "google"
@@ -336,7 +403,7 @@ class MicrosoftPlace(MicrosoftWorld):
         self.fake.delta_floor = 10**6
 
 
-Place = LocalPlace | ImapPlace | GooglePlace | MicrosoftPlace
+Place = LocalPlace | ImapPlace | CalDavPlace | GooglePlace | MicrosoftPlace
 
 
 @dataclass
@@ -346,6 +413,7 @@ class Servers:
     google: FakeGoogle
     microsoft: FakeMicrosoft
     imap: Dovecot
+    dav: Radicale
     clock: Clock = field(default_factory=Clock)
 
     def place(self, kind: str, root: Path) -> Place:
@@ -353,12 +421,14 @@ class Servers:
         root.mkdir(parents=True, exist_ok=True)
         now = at("2026-11-17T12:00")
         made: Place
-        if kind in ("local", "imap"):
+        if kind in ("local", "imap", "caldav"):
             for sub in ("calendar", "Mail/INBOX/new", "Mail/INBOX/cur", "Mail/INBOX/tmp", "Mail/Sent/cur", "Mail/Sent/new"):
                 (root / sub).mkdir(parents=True, exist_ok=True)
-            made = LocalPlace(root, now) if kind == "local" else ImapPlace(root, now)
+            made = {"local": LocalPlace, "imap": ImapPlace, "caldav": CalDavPlace}[kind](root, now)
             if isinstance(made, ImapPlace):
                 made.server, made.user = self.imap, self.imap.user()
+            if isinstance(made, CalDavPlace):
+                made.dav, made.dav_user = self.dav, self.dav.user("Personal")
         elif kind == "google":
             self.google.reset()
             token_file(root / "token.json", self.google)
@@ -383,4 +453,3 @@ def recipients(place: Place) -> list[str]:
     if isinstance(place, GooglePlace):
         return sorted(str(m.headers["To"].addresses[0].addr_spec) for m in place.fake.draft_messages())
     return sorted(d.data["toRecipients"][0]["emailAddress"]["address"] for d in place.fake.drafts())
-

@@ -522,4 +522,9 @@ def test_init_for_a_named_provider_writes_an_imap_account_there(tmp_path: Path) 
     assert made.returncode == 0 and "allow IMAP" in made.stdout
     (account,) = config_module.load(target).config.accounts
     assert (account.type, account.host, account.username) == ("imap", "imap.gmx.net", "sam@gmx.de")  # type: ignore[attr-defined]
+    assert account.calendar.type == "caldav", "GMX has a calendar server too"  # type: ignore[attr-defined]
+    bridge = tmp_path / "bridge.yaml"
+    cli("--config", str(bridge), "init", "--provider", "proton-bridge", "--username", "sam@proton.me")
+    (account,) = config_module.load(bridge).config.accounts
+    assert account.followup_calendar is not None, "Proton has no CalDAV: a local calendar"  # type: ignore[attr-defined]
     assert "# - name: gmail" in target.read_text(), "the other examples stay"

@@ -1,5 +1,6 @@
 """What every backend must do, one suite run against each (as vdirsyncer's storage tests run against every storage):
-local files, IMAP on a real Dovecot, Google through its fake, Microsoft through its fake.
+local files, IMAP on a real Dovecot (with a local calendar, and with its calendar on a real Radicale over CalDAV),
+Google through its fake, Microsoft through its fake.
 
 What only one backend has (Gmail's search index, Graph's batches, paging, throttling, sign-in)
 is tested in that backend's own file.

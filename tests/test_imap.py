@@ -6,7 +6,6 @@ from __future__ import annotations
 import imaplib
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,20 +43,6 @@ class Resident:
     def run(self) -> Any:
         self.place.now += timedelta(minutes=5)
         return self.engine.run(self.config.accounts[0])
-
-
-@pytest.fixture
-def commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every IMAP command the daemon sends, by name."""
-    sent: list[str] = []
-    original = imaplib.IMAP4._command
-
-    def counting(self: imaplib.IMAP4, name: str, *args: Any) -> Any:
-        sent.append(name if name != "UID" else f"UID {args[0]}")
-        return original(self, name, *args)
-
-    monkeypatch.setattr(imaplib.IMAP4, "_command", counting)
-    yield sent
 
 
 def test_an_idle_pass_is_one_status_command_and_one_more_while_thank_you_notes_wait(
@@ -212,16 +197,19 @@ def test_a_provider_fills_in_its_server_and_says_what_it_asks_when_the_password_
         ImapAccount(name="m", type="imap", username="sam", calendar="/c", followup_calendar="/f")
 
 
-def test_check_online_and_run_once_work_on_an_imap_account(place: ImapPlace) -> None:
+@pytest.mark.parametrize("kind", ["imap", "caldav"])
+def test_check_online_and_run_once_work_on_an_imap_account(servers: Servers, tmp_path: Path, kind: str) -> None:
+    """With its calendar a local folder, or on a CalDAV server."""
     from test_cli import cli
 
+    place = servers.place(kind, tmp_path / "place")
     place.interview_ends()
     place.config_path.write_text(place.config_text())
     checked = cli("--config", str(place.config_path), "check", "--online", now=at("2026-11-17T11:10"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     ran = cli("--config", str(place.config_path), "run", "--once", now=at("2026-11-17T11:10"))
     assert ran.returncode == 0 and ran.stdout.count("created") == 8, ran.stdout + ran.stderr
-    assert sorted(Counter(place.drafts_by_key()).values()) == [1, 1]
+    assert sorted(Counter(place.drafts_by_key()).values()) == [1, 1] and len(place.entries_by_key()) == 6
 
 
 def test_a_message_with_a_header_of_megabytes_is_read_within_bounds(place: ImapPlace) -> None:

@@ -24,7 +24,7 @@ from .errors import UserError
 from .explain import explain
 from .model import Answer
 from .providers.common import write_atomically
-from .providers.presets import PRESETS
+from .providers.presets import CALDAV, PRESETS
 from .providers.registry import BACKENDS
 from .steps import STEPS, StepName, effect_key
 from .store import MARKED_ANSWERED, InterviewRecord, State, Store, exclusive
@@ -97,16 +97,26 @@ def _init(path: Path, provider: str | None, username: str | None) -> int:
 
 
 def _with_provider(starter: str, provider: str, username: str) -> str:
-    """The starter with its first account an IMAP one at this provider, the rest as written."""
+    """The starter with its first account an IMAP one at this provider (and its CalDAV calendar, where it has
+    one), the rest as written."""
     first = starter.index("  - name: home\n")
     end = starter.index("\n\n", first)
+    if provider in CALDAV:
+        calendar = (
+            "    # The calendar on the provider's CalDAV server, with the same login; watch: [NAMES] to\n"
+            "    # read only some calendars, followups: NAME for the one the follow-ups go into.\n"
+            "    calendar:\n      type: caldav"
+        )
+    else:
+        calendar = (
+            "    # The calendar: a local .ics file, a folder of them (vdirsyncer keeps one in step), or a URL.\n"
+            "    calendar: ~/calendars/personal.ics\n    followup_calendar: ~/calendars/followups"
+        )
     account = (
-        f"  - name: mail\n    # Mail at {provider} over IMAP (README, \"Any other mail provider\"); the calendar is a\n"
-        "    # local .ics file, a folder of them (vdirsyncer keeps one in step), or a published URL.\n"
+        f"  - name: mail\n    # Mail at {provider} over IMAP (README, \"Any other mail provider\").\n"
         f"    type: imap\n    provider: {provider}\n    username: {username}\n"
         "    # A command that prints the password (never the password itself), or password_env: NAME.\n"
-        f"    password_command: pass show mail/{provider}\n"
-        "    calendar: ~/calendars/personal.ics\n    followup_calendar: ~/calendars/followups"
+        f"    password_command: pass show mail/{provider}\n{calendar}"
     )
     return starter[:first] + account + starter[end:]
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from ..schema import AccountSettings
 
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+"""Host names of this machine: the only ones a password may be sent to unencrypted (Proton's Bridge, a test server)."""
 RETRIES = 4
 MAX_WAIT = 60.0
 

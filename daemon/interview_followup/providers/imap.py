@@ -1,5 +1,5 @@
 """Mail over IMAP, for any provider (Fastmail, iCloud, GMX, WEB.DE, mailbox.org, a Dovecot of your own),
-beside a local calendar.
+beside a CalDAV calendar (`caldav.py`) or a local one.
 
 Drafts go to the folder marked `\\Drafts` (RFC 6154), else one of the usual names, with the
 `\\Draft` flag and the key header, and are found again by that header (`SEARCH HEADER`), never by
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import field_validator, model_validator
 
@@ -32,8 +33,10 @@ from ..detect import rules_from
 from ..model import InboundMessage
 from ..schema import AccountSettings, UserPath, is_url
 from . import Backend, BackendType, MailChanges, Outcome, SentMail, SentQuery, SignInNeeded, Stored, Unavailable
+from .caldav import CalDavCalendar, CalDavSettings, CalendarSetting, Login
+from .common import LOOPBACK
 from .local import LocalCalendar, calendar_location, digest
-from .presets import PRESETS, Provider, Security
+from .presets import CALDAV, PRESETS, Provider, Security
 from .secrets import PasswordSource, password
 
 if TYPE_CHECKING:
@@ -44,7 +47,6 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 T = TypeVar("T")
 PORTS = {"tls": 993, "starttls": 143, "plain": 143}
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TIMEOUT = 60.0
 BATCH = 100
 PER_PASS = 2000
@@ -64,7 +66,8 @@ FOLDERS = {
 
 
 class ImapAccount(AccountSettings):
-    """Mail on an IMAP server; the calendar is a local folder, file or web address (as for `type: local`)."""
+    """Mail on an IMAP server; the calendar on a CalDAV server, or a local folder, file or web address (as for
+    `type: local`)."""
 
     type: Literal["imap"]
     provider: Provider | None = None
@@ -84,10 +87,14 @@ class ImapAccount(AccountSettings):
     sent_folder: str | None = None
     certificate: UserPath | None = None
     """A certificate to trust besides the system's: a server on this machine with its own (Proton Bridge exports one)."""
-    calendar: str
-    followup_calendar: UserPath
+    calendar: CalendarSetting
+    followup_calendar: UserPath | None = None
+    """With a local calendar: the folder the follow-up entries are written into."""
 
-    _calendar = field_validator("calendar")(calendar_location)
+    @field_validator("calendar")
+    @classmethod
+    def _calendar(cls, value: CalDavSettings | str) -> CalDavSettings | str:
+        return calendar_location(value) if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -103,11 +110,17 @@ class ImapAccount(AccountSettings):
             raise ValueError("host: name the IMAP server (like imap.example.com), or a provider: that fills it in")
         if self.security == "plain" and self.host.lower() not in LOOPBACK:
             raise ValueError(f"security: plain sends your password unencrypted; use tls or starttls for {self.host}")
+        if isinstance(self.calendar, str) and self.followup_calendar is None:
+            raise ValueError("followup_calendar: name the folder the follow-up entries go into (a local calendar needs one)")
+        if isinstance(self.calendar, CalDavSettings):
+            provider = self.calendar.provider or self.provider or ""
+            if not self.calendar.url and (provider not in CALDAV or provider == "nextcloud"):
+                raise ValueError("calendar: url: give the CalDAV server's address (like https://dav.example.com/)")
         return self
 
     @property
     def written(self) -> list[Path]:
-        return [self.followup_calendar]
+        return [self.followup_calendar] if self.followup_calendar else []
 
     @property
     def source(self) -> PasswordSource:
@@ -422,11 +435,32 @@ class _MailCursor:
         return json.dumps({"validity": self.validity, "next_uid": self.next_uid})
 
 
+def calendar_login(account: ImapAccount, settings: CalDavSettings) -> Login:
+    """The CalDAV server and login: what the calendar settings say, else the mail account's own."""
+    provider = settings.provider or account.provider or ""
+    url = settings.url or CALDAV[provider]
+    if provider == "nextcloud" and urlsplit(url).path in ("", "/"):
+        url = url.rstrip("/") + CALDAV["nextcloud"]
+    own = settings.password_command or settings.password_env
+    username = settings.username or account.username
+    source = PasswordSource(settings.password_command, settings.password_env, f"{username}@{urlsplit(url).hostname}")
+    preset = PRESETS.get(provider)
+    return Login(
+        url, username, source if own else account.source, settings.certificate or account.certificate,
+        f"{provider} asks you to {preset.before}" if preset else "many providers want an app password",
+    )  # fmt: skip
+
+
 def open_imap(account: ImapAccount, config: Config) -> Backend:
     from functools import partial
 
     may_hold = partial(prescan.may_hold_interview, rules=rules_from(config))
-    calendar = LocalCalendar(account.calendar, account.followup_calendar, config.zone, may_hold)
+    calendar: CalDavCalendar | LocalCalendar
+    if isinstance(account.calendar, CalDavSettings):
+        calendar = CalDavCalendar(calendar_login(account, account.calendar), account.calendar, config.zone, may_hold)
+    else:
+        assert account.followup_calendar is not None
+        calendar = LocalCalendar(account.calendar, account.followup_calendar, config.zone, may_hold)
     return Backend(calendar, ImapMailbox(Connection(account)))
 
 
@@ -435,7 +469,7 @@ def problems(account: ImapAccount, config: Config) -> list[tuple[str, str]]:
     found = []
     if not account.password_command and not account.password_env and importlib.util.find_spec("keyring") is None:
         found.append(("password_command", "no password source: set password_command or password_env, or install keyring"))
-    if not is_url(account.calendar) and not Path(account.calendar).exists():
+    if isinstance(account.calendar, str) and not is_url(account.calendar) and not Path(account.calendar).exists():
         found.append(("calendar", f"{account.calendar} does not exist"))
     return found
 

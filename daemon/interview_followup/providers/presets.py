@@ -1,4 +1,5 @@
-"""The mail servers of providers people use, so that an account names its provider instead of a host and port.
+"""The mail and calendar servers of providers people use, so that an account names its provider instead of a
+host and port.
 
 What each provider asks before a mail program may log in (an app password, IMAP switched on) is
 said when the server refuses the password, and in README.
@@ -39,3 +40,17 @@ PRESETS: dict[str, Preset] = {
         "run Proton Mail Bridge and use the user name and password it shows, with its exported certificate as certificate:",
     ),
 }  # fmt: skip
+
+CalendarProvider = Literal["fastmail", "icloud", "yahoo", "gmx", "webde", "zoho", "mailbox.org", "posteo", "nextcloud"]
+CALDAV: dict[str, str] = {
+    "fastmail": "https://caldav.fastmail.com/dav/",
+    "icloud": "https://caldav.icloud.com/",
+    "yahoo": "https://caldav.calendar.yahoo.com/",
+    "gmx": "https://caldav.gmx.net/",
+    "webde": "https://caldav.web.de/",
+    "zoho": "https://calendar.zoho.com/caldav/",
+    "mailbox.org": "https://dav.mailbox.org/",
+    "posteo": "https://posteo.de:8443/",
+    "nextcloud": "/remote.php/dav/",
+}
+"""Where each provider's CalDAV server answers; Nextcloud's is a path on your own server's address."""
