@@ -3,7 +3,6 @@ a throw-away configuration and storage, a user per test (htpasswd, plain) and a 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,8 @@ from pathlib import Path
 
 import requests
 
-from dovecot import PASSWORD, free_port, wait_for
+from dovecot import PASSWORD
+from loopback import free_port, launch, stop
 
 CONFIG = """\
 [server]
@@ -92,16 +92,11 @@ class Radicale:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "radicale", "--config", str(self.root / "radicale.conf")]
-        clean = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
-        with (self.root / "radicale.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=clean)
-        wait_for(self.port, self.process, lambda: (self.root / "radicale.log").read_text(errors="replace"))
+        self.process = launch(command, self.port, self.root / "radicale.log")
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
+        stop(self.process)
+        self.process = None
 
     def restart(self) -> None:
         self.stop()

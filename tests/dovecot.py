@@ -6,11 +6,9 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
@@ -19,6 +17,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from conftest import require
+from loopback import free_port, launch, stop
 
 CONFIG = """\
 protocols = imap
@@ -80,24 +79,6 @@ protocol imap {{
 PASSWORD = "correct-horse-battery-staple"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(port: int, process: subprocess.Popen[bytes], said: Callable[[], str]) -> None:
-    """Until the server started as `process` answers on `port`; what it `said` when it does not in 30 s, or stops."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{process.args[0]} did not start: {said()[-2000:]}")
-
-
 @dataclass
 class Dovecot:
     root: Path
@@ -119,17 +100,11 @@ class Dovecot:
 
     def start(self) -> None:
         command = [require("dovecot"), "-F", "-c", str(self.root / "dovecot.conf")]
-        # The server keeps the machine's time under the shifted-clock run: libfaketime in Dovecot's processes
-        # makes logins stall now and then, and only our side is under test. INTERNALDATEs come from APPEND.
-        clean = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=clean)
-        wait_for(self.tls_port, self.process, lambda: (self.root / "dovecot.log").read_text(errors="replace"))
+        self.process = launch(command, self.tls_port, self.root / "dovecot.log")
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
+        stop(self.process)
+        self.process = None
 
 
 @contextmanager
