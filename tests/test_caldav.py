@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
@@ -280,3 +281,30 @@ def test_a_calendar_deleted_at_the_server_is_said_and_the_calendars_looked_for_a
         calendar.changes(cursor, WINDOW)
     after = calendar.changes(cursor, WINDOW)
     assert [url.rsplit("/", 2)[1] for url in json.loads(after.cursor)["calendars"]] == ["personal"]
+
+
+def test_a_server_of_weak_etags_still_has_its_entries_moved_and_removed(
+    place: CalDavPlace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some servers give only weak etags, which `If-Match` never matches: the etag is compared just before instead,
+    or no follow-up would ever move or go."""
+    original = Dav._once
+
+    def weak(self: Dav, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        assert not headers.get("If-Match", "").startswith("W/"), "never a weak etag in If-Match"
+        answer = original(self, method, url, body, headers)
+        etag = answer.headers.get("etag")
+        return replace(answer, headers={**answer.headers, "etag": f"W/{etag}"}) if etag else answer
+
+    monkeypatch.setattr(Dav, "_once", weak)
+    place.interview_ends()
+    place.cycle()
+    place.interview_ends(start=at("2026-11-16T10:00"))
+    assert [a.verb for a in place.cycle().actions].count("moved") == 4
+    place.now = at("2026-11-20T09:00")
+    place.employer_replies()
+    place.cycle()
+    assert sorted(t for t, _ in place.entries_by_key().values()) == [
+        "Send thank-you notes for Acme",
+        "Tell your references about Acme",
+    ]

@@ -563,13 +563,17 @@ class CalDavCalendar:
                 return Stored(self._entry_url(entry.key), etag)
             if etag != expected:
                 return Outcome.MODIFIED
-            answer = self._put(entry, stamp, {"If-Match": expected})
+            answer = self._put(entry, stamp, _guard(expected))
             if answer.status != 412:
                 return self._stored(entry.key, answer)
         return Outcome.MODIFIED
 
     def delete_entry(self, key: str, expected: str) -> Outcome:
-        answer = self.dav.request("DELETE", self._entry_url(key), headers={"If-Match": expected})
+        if not _guard(expected):  # nothing the server can compare: compared here, just before
+            found = self._get(key)
+            if found is None or found[0] != expected:
+                return Outcome.MODIFIED if found else Outcome.MISSING
+        answer = self.dav.request("DELETE", self._entry_url(key), headers=_guard(expected))
         if answer.status == 404:
             return Outcome.MISSING
         if answer.status == 412:
@@ -577,6 +581,12 @@ class CalDavCalendar:
         if answer.status >= 300:
             raise Unavailable(f"{self._entry_url(key)}: DELETE answered {answer.status}")
         return Outcome.DONE
+
+
+def _guard(expected: str) -> dict[str, str]:
+    """`If-Match` with the etag we stored; none for a weak or missing one, which `If-Match` never matches
+    (RFC 9110, 13.1.1), so that such a server's entries can still be changed and removed."""
+    return {"If-Match": expected} if expected and not expected.startswith("W/") else {}
 
 
 def _collection(item: Item) -> Collection:
