@@ -30,6 +30,7 @@ type = htpasswd
 htpasswd_filename = {root}/users
 htpasswd_encryption = plain
 delay = 0
+cache_logins = True
 
 [rights]
 type = owner_only

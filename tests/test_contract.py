@@ -165,8 +165,11 @@ PHASES: dict[str, list[Callable[[Place], None]]] = {
 }
 
 
-@pytest.mark.parametrize("phase", sorted(PHASES))
-@pytest.mark.parametrize("kind", KINDS)
+KILLED = [(kind, phase) for kind in KINDS for phase in sorted(PHASES) if (kind, phase) != ("caldav", "rewrite")]
+"""Every backend in every phase; but a rewrite changes only drafts, which on `caldav` are the IMAP ones `imap` tests."""
+
+
+@pytest.mark.parametrize(("kind", "phase"), KILLED)
 def test_a_kill_at_any_effect_boundary_then_a_restart_ends_exactly_like_an_uninterrupted_run(
     servers: Servers, tmp_path: Path, tls: Path, monkeypatch: pytest.MonkeyPatch, kind: str, phase: str
 ) -> None:

@@ -18,7 +18,7 @@ from interview_followup.store import State
 from places import KINDS, Servers
 
 COMPANIES = {"Acme": "Jane Doe:jane@acme.com", "Globex": "Hank Scorpio:hank@globex.com"}
-EXAMPLES = {"local": 60, "imap": 8, "caldav": 8, "google": 8, "microsoft": 8}
+EXAMPLES = {"local": 60, "imap": 8, "caldav": 5, "google": 8, "microsoft": 8}
 """The cloud fakes cost a few milliseconds a request: fewer days there, the same rules."""
 
 
