@@ -68,6 +68,15 @@ def _address(person: str) -> str:
     return person.partition(":")[2]
 
 
+def _title_and_start(entry: str) -> tuple[str, str]:
+    """An entry's title and its start in UTC minutes, from its text."""
+    title = re.search(r"^SUMMARY:(.*)$", entry, re.M)
+    start = re.search(r"^DTSTART[^:]*:(\d{8}T\d{4})", entry, re.M)
+    assert title and start
+    stamp = datetime.strptime(start[1], "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    return title[1].strip(), stamp.strftime("%Y-%m-%dT%H:%M")
+
+
 class LocalPlace(World):
     kind = "local"
     invited: dict[int, str]
@@ -113,15 +122,7 @@ class LocalPlace(World):
         path.write_bytes(path.read_bytes() + b"\r\nEdited.\r\n")
 
     def entries_by_key(self) -> dict[str, tuple[str, str]]:
-        found = {}
-        for path in self.entries():
-            text = path.read_text()
-            title = re.search(r"^SUMMARY:(.*)$", text, re.M)
-            start = re.search(r"^DTSTART[^:]*:(\d{8}T\d{4})", text, re.M)
-            assert title and start
-            stamp = datetime.strptime(start[1], "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
-            found[path.stem] = (title[1].strip(), stamp.strftime("%Y-%m-%dT%H:%M"))
-        return found
+        return {path.stem: _title_and_start(path.read_text()) for path in self.entries()}
 
     def edit_entry(self, key: str, title: str) -> None:
         path = self.root / "followups" / f"{key}.ics"
@@ -251,9 +252,10 @@ class CalDavPlace(ImapPlace):
     def entry_items(self) -> list[tuple[str, str]]:
         """Our follow-up entries, one (key, text) per item in the calendar, as the person's calendar program reads them."""
         session = self.dav.session(self.dav_user)
+        listing = session.request("PROPFIND", self._calendar, headers={"Depth": "1"}).text
         found = []
-        for item in sorted(self.dav.collection(self.dav_user, "personal").glob("*.ics")):
-            text = session.get(f"{self._calendar}{item.name}").text
+        for href in sorted(set(re.findall(r"<(?:\w+:)?href>([^<]+\.ics)</", listing))):
+            text = session.get(f"{self.dav.url.rstrip('/')}{href}").text
             key = re.search(r"^X-INTERVIEW-FOLLOWUP-KEY:(.*)$", text, re.M)
             if key:
                 found.append((key[1].strip(), text))
@@ -263,14 +265,7 @@ class CalDavPlace(ImapPlace):
         return dict(self.entry_items())
 
     def entries_by_key(self) -> dict[str, tuple[str, str]]:
-        found = {}
-        for key, text in self._ours().items():
-            title = re.search(r"^SUMMARY:(.*)$", text, re.M)
-            start = re.search(r"^DTSTART[^:]*:(\d{8}T\d{4})", text, re.M)
-            assert title and start
-            stamp = datetime.strptime(start[1], "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
-            found[key] = (title[1].strip(), stamp.strftime("%Y-%m-%dT%H:%M"))
-        return found
+        return {key: _title_and_start(text) for key, text in self._ours().items()}
 
     def edit_entry(self, key: str, title: str) -> None:
         text = re.sub(r"^SUMMARY:.*$", f"SUMMARY:{title}", self._ours()[key], count=1, flags=re.M)
