@@ -30,6 +30,8 @@ ssl = yes
 ssl_cert = <{pem}
 ssl_key = <{pem}
 disable_plaintext_auth = no
+# A refused password is answered at once (the tests refuse some on purpose)
+auth_failure_delay = 0
 auth_mechanisms = plain login
 first_valid_uid = 1
 default_internal_user = {user}
