@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from dovecot import PASSWORD
-from loopback import free_port, launch, stop
+from loopback import free_port, launch, serving, stop
 
 CONFIG = """\
 [server]
@@ -110,9 +110,5 @@ def radicale(pem: Path) -> Iterator[Radicale]:
     (root / "users").touch()
     server = Radicale(root, free_port(), pem)
     (root / "radicale.conf").write_text(CONFIG.format(root=root, pem=pem, port=server.port))
-    server.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from conftest import require
-from loopback import free_port, launch, stop
+from loopback import free_port, launch, serving, stop
 
 CONFIG = """\
 protocols = imap
@@ -125,9 +124,5 @@ def dovecot(pem: Path) -> Iterator[Dovecot]:
         root=root, pem=pem, user=user, uid=uid, gid=uid, port=server.port, tls_port=server.tls_port, password=PASSWORD
     )
     (root / "dovecot.conf").write_text(text)
-    server.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)

@@ -1,13 +1,17 @@
 """Real servers the tests start on this machine's loopback: a free port, a start that waits until they listen,
-and a stop."""
+a stop, and one session of a server in a throw-away folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 
 def free_port() -> int:
@@ -40,3 +44,25 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None:
         process.terminate()
         process.wait(timeout=20)
+
+
+class Server(Protocol):
+    root: Path
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=Server)
+
+
+@contextmanager
+def serving(server: S) -> Iterator[S]:
+    """The server started; stopped, and its throw-away folder removed, however the tests end."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)

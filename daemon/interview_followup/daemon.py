@@ -255,7 +255,7 @@ class Daemon:
         items = status.overview(self.config, store, now)
         page = timeline.page(items, agenda.tasks(items, now, self.config.zone), now, self.config.zone)
         write_atomically(config_module.state_dir(self.config) / PICTURE, page.encode())
-        self._pictured = (store.version(), seen[1])
+        self._pictured = seen
 
     def _reload(self) -> bool:
         notify("RELOADING=1")

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - expat resolves no external en
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -47,11 +48,17 @@ BATCH = 100
 REDIRECTS = 5
 
 
+def _readable_on_the_way(url: str) -> bool:
+    """A password sent to `url` could be read on the way: anything but https, except plain http to this machine."""
+    parts = urlsplit(url)
+    return parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in LOOPBACK)
+
+
 def _url(value: str) -> str:
     parts = urlsplit(value)
     if value and parts.scheme not in ("https", "http"):
         raise ValueError("use the server's https:// address, like https://dav.example.com/")
-    if parts.scheme == "http" and (parts.hostname or "") not in LOOPBACK:
+    if value and _readable_on_the_way(value):
         raise ValueError(f"http:// sends your password unencrypted; use https:// for {parts.hostname}")
     return value
 
@@ -133,11 +140,15 @@ class Answer:
     headers: dict[str, str]
     body: bytes
 
+    @cached_property
+    def tree(self) -> ET.Element:
+        """The body as XML, parsed once however many things are read from it."""
+        return _xml(self.body)
+
     def items(self, base: str) -> list[Item]:
         """The multistatus's responses, hrefs made absolute against `base`."""
-        root = _xml(self.body)
         found = []
-        for response in root.iterfind(f"{{{DAV}}}response"):
+        for response in self.tree.iterfind(f"{{{DAV}}}response"):
             href = response.findtext(f"{{{DAV}}}href", "").strip()
             props: dict[str, ET.Element] = {}
             for propstat in response.iterfind(f"{{{DAV}}}propstat"):
@@ -150,7 +161,7 @@ class Answer:
         return found
 
     def sync_token(self) -> str:
-        return (_xml(self.body).findtext(f"{{{DAV}}}sync-token") or "").strip()
+        return (self.tree.findtext(f"{{{DAV}}}sync-token") or "").strip()
 
 
 def _xml(body: bytes) -> ET.Element:
@@ -255,8 +266,7 @@ class Dav:
 
 def _encrypted(url: str) -> str:
     """Only https carries the password, wherever the server's answers point (a redirect, a calendar home)."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in LOOPBACK):
+    if _readable_on_the_way(url):
         raise Unavailable(f"{url}: not an https address; the password is not sent there")
     return url
 
@@ -420,8 +430,9 @@ class CalDavCalendar:
                 calendar.token = ""
                 self._full(url, calendar, reading)
         state.day = day
-        r = reading
-        return CalendarChanges(r.events, r.replaced, state.dump(), r.problems, r.unreadable, r.removed)
+        return CalendarChanges(
+            reading.events, reading.replaced, state.dump(), reading.problems, reading.unreadable, reading.removed
+        )
 
     def _full(self, url: str, calendar: _Calendar, reading: _Reading) -> None:
         """A new token, then everything in the window read anew: an interview of this calendar that is not among
